@@ -1,0 +1,83 @@
+import Logging
+import Store
+
+/// Answers one request: routes and validates it, keeps the inner cache fresh,
+/// serves from it or from the store. One per worker process.
+public final class LibraryAPI<C: Clock> where C.Duration == Duration {
+    public let store: LibraryStore
+    /// nil when the inner layer is off (`X-Cache-Inner: OFF`).
+    public let cache: InnerCache<C>?
+    private let logger: Logger
+
+    public init(store: LibraryStore, cache: InnerCache<C>?, logger: Logger = Logger(label: "airwave.api")) {
+        self.store = store
+        self.cache = cache
+        self.logger = logger
+    }
+
+    /// The answer to `method` on `uri` (path and query string, as sent).
+    public func respond(method: String, uri: String) -> Response {
+        let (path, query) = Self.split(uri)
+        if path == "/api/v1/system/ping" {
+            var response = Response(status: 200, body: Array("pong".utf8))
+            response.contentType = "text/plain"
+            return response
+        }
+        let innerOff: Response.InnerCacheStatus? = cache == nil ? .off : nil
+        guard path.hasPrefix(LibraryRequest.basePath + "/") else { return Response(.notFound, innerCache: innerOff ?? .miss) }
+        let request: LibraryRequest
+        do throws(APIError) {
+            request = try LibraryRequest(path: path.dropFirst(LibraryRequest.basePath.count + 1), query: QueryParameters(query))
+            guard method == "GET" || method == "HEAD" else { throw APIError.methodNotAllowed }
+        } catch {
+            return Response(error, innerCache: innerOff ?? .miss)
+        }
+        do {
+            // Another program may have written the file: nothing computed from
+            // older data may be served after that.
+            if try store.refreshIfChanged() { cache?.removeAll() }
+            guard let cache else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
+            let key = request.cacheKey
+            if let body = cache.lookup(key, endpoint: request.endpoint) {
+                return Response(status: 200, body: body, innerCache: .hit)
+            }
+            let body = try body(for: request)
+            cache.store(key, endpoint: request.endpoint, body: body)
+            return Response(status: 200, body: body, innerCache: .miss)
+        } catch let error as APIError {
+            return Response(error, innerCache: innerOff ?? .miss)
+        } catch {
+            logger.error("request failed", metadata: ["uri": "\(uri)", "error": "\(error)"])
+            return Response(APIError(503, "The library database could not be read; try again"), innerCache: innerOff ?? .miss)
+        }
+    }
+
+    /// The JSON body of a 200, or the 404 of a missing artist or work.
+    func body(for request: LibraryRequest) throws -> [UInt8] {
+        var json = JSONWriter()
+        switch request {
+        case let .artists(skip, limit, search):
+            json.write(try store.artists(skip: skip, limit: limit, search: search))
+        case let .artist(id):
+            guard let artist = try store.artist(id: id) else { throw APIError.artistNotFound }
+            json.write(artist)
+        case let .artistWorks(id, skip, limit):
+            guard let works = try store.artistWorks(artistID: id, skip: skip, limit: limit) else { throw APIError.artistNotFound }
+            json.write(works)
+        case let .work(id):
+            guard let work = try store.work(id: id) else { throw APIError.workNotFound }
+            json.write(work)
+        case let .workRecordings(id, skip, limit, status, source):
+            guard let recordings = try store.recordings(workID: id, skip: skip, limit: limit, status: status, source: source) else {
+                throw APIError.workNotFound
+            }
+            json.write(recordings)
+        }
+        return json.bytes
+    }
+
+    static func split(_ uri: String) -> (Substring, Substring) {
+        guard let mark = uri.firstIndex(of: "?") else { return (Substring(uri), "") }
+        return (uri[..<mark], uri[uri.index(after: mark)...])
+    }
+}

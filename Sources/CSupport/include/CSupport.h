@@ -1,0 +1,23 @@
+#ifndef AIRWAVE_CSUPPORT_H
+#define AIRWAVE_CSUPPORT_H
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+/// Asks the kernel to send `sig` to this process when its parent dies
+/// (prctl is variadic in C, so Swift cannot call it directly).
+static inline int airwave_set_parent_death_signal(int sig) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0);
+}
+
+/// Installs a handler for each of `signals` (count `n`) that only records the
+/// last signal received. No SA_RESTART: a blocking accept() returns EINTR.
+int airwave_install_flag_handlers(const int *signals, int n);
+
+/// The last signal recorded by the flag handler, or 0.
+int airwave_pending_signal(void);
+
+/// Forgets the recorded signal.
+void airwave_clear_pending_signal(void);
+
+#endif

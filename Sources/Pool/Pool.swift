@@ -1,0 +1,167 @@
+import FastCGI
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pre-fork pool of FastCGI workers on one unix socket, PHP-FPM style.
+///
+/// The master forks the workers before any thread or database handle exists,
+/// then only supervises: it replaces a worker that dies (slowing down when
+/// one keeps dying at start-up) and, on SIGTERM or SIGINT, lets every worker
+/// finish its request, then removes the socket and exits.
+public final class Pool {
+    public let configuration: PoolConfiguration
+    private let logger: Logger
+    private let makeHandler: () throws -> RequestHandler
+
+    private struct Slot {
+        var pid: pid_t = 0
+        var startedAt: ContinuousClock.Instant = .now
+        var quickFailures = 0
+        var nextStart: ContinuousClock.Instant?
+    }
+    private var slots: [Slot] = []
+    private var listener: UnixListener?
+    private let masterPID = getpid()
+
+    /// - Parameter makeHandler: runs in each new worker, after the fork: open
+    ///   the database there and return what answers a request.
+    public init(configuration: PoolConfiguration, logger: Logger, makeHandler: @escaping () throws -> RequestHandler) {
+        self.configuration = configuration
+        self.logger = logger
+        self.makeHandler = makeHandler
+    }
+
+    /// Runs until SIGTERM or SIGINT. Throws when the socket cannot be opened.
+    public func run() throws {
+        let signals = SignalSet([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
+        signals.block()
+        let listener = try UnixListener(path: configuration.socketPath)
+        self.listener = listener
+        if let pidFile = configuration.pidFile { try Self.write("\(masterPID)\n", to: pidFile) }
+        logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "socket": "\(listener.path)"])
+        slots = Array(repeating: Slot(), count: configuration.workers)
+        for index in slots.indices { spawn(index) }
+
+        while true {
+            let signal = signals.wait(timeout: timeUntilNextStart())
+            switch signal {
+            case SIGTERM, SIGINT:
+                logger.info("stopping on \(signalName(signal!))")
+                stop()
+                return
+            case SIGHUP:
+                logger.info("SIGHUP ignored: graceful reload is not implemented yet")
+            default:
+                reapWorkers()
+            }
+            startDueWorkers()
+        }
+    }
+
+    // MARK: Workers
+
+    private func spawn(_ index: Int) {
+        fflush(nil)  // else buffered output is printed again by each child
+        let pid = fork()
+        if pid == 0 {
+            Worker.run(listener: listener!.descriptor, masterPID: masterPID, logger: logger, makeHandler: makeHandler)
+        }
+        guard pid > 0 else {
+            logger.error("fork failed: \(String(cString: strerror(errno)))")
+            slots[index].nextStart = .now + .seconds(1)
+            return
+        }
+        slots[index].pid = pid
+        slots[index].startedAt = .now
+        slots[index].nextStart = nil
+        logger.info("worker started", metadata: ["slot": "\(index)", "worker_pid": "\(pid)"])
+    }
+
+    /// Collects every worker that exited and schedules its replacement.
+    private func reapWorkers() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
+            let uptime = ContinuousClock.now - slots[index].startedAt
+            slots[index].pid = 0
+            slots[index].quickFailures = uptime < configuration.minimumUptime ? slots[index].quickFailures + 1 : 0
+            let delay = restartDelay(afterQuickFailures: slots[index].quickFailures)
+            slots[index].nextStart = .now + delay
+            var metadata: Logger.Metadata = ["slot": "\(index)", "worker_pid": "\(pid)", "cause": "\(Self.describe(status))",
+                                             "uptime_ms": "\(uptime.milliseconds)"]
+            if delay > .zero { metadata["restart_in_ms"] = "\(delay.milliseconds)" }
+            logger.warning("worker exited", metadata: metadata)
+        }
+    }
+
+    /// None after a worker that ran normally; then 100 ms, doubling, capped.
+    func restartDelay(afterQuickFailures failures: Int) -> Duration {
+        guard failures > 0 else { return .zero }
+        let delay = Duration.milliseconds(100) * (1 << min(failures - 1, 20))
+        return min(delay, configuration.maxRestartDelay)
+    }
+
+    private func startDueWorkers() {
+        let now = ContinuousClock.now
+        for index in slots.indices where slots[index].pid == 0 {
+            if let due = slots[index].nextStart, due <= now { spawn(index) }
+        }
+    }
+
+    private func timeUntilNextStart() -> Duration {
+        let due = slots.compactMap { $0.pid == 0 ? $0.nextStart : nil }.min()
+        guard let due else { return .seconds(60) }
+        return max(.milliseconds(1), due - .now)
+    }
+
+    // MARK: Stop
+
+    /// Asks every worker to finish and exit; kills those still running after
+    /// the grace period. Then removes the socket and the pid file.
+    private func stop() {
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        var running = Set(slots.map(\.pid).filter { $0 > 0 })
+        while !running.isEmpty {
+            // Repeated: a worker that was between requests when the first
+            // signal came may have gone back into accept().
+            for pid in running { kill(pid, ContinuousClock.now < deadline ? SIGTERM : SIGKILL) }
+            usleep(50_000)
+            var status: Int32 = 0
+            while case let pid = waitpid(-1, &status, WNOHANG), pid > 0 { running.remove(pid) }
+        }
+        listener?.close()
+        if let pidFile = configuration.pidFile { unlink(pidFile) }
+        logger.info("pool stopped")
+    }
+
+    private static func write(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "w") else {
+            throw PoolError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        fputs(text, file)
+        fclose(file)
+    }
+
+    static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7F
+        if signal == 0 { return "exit \((status >> 8) & 0xFF)" }
+        return "killed by \(signalName(signal))"
+    }
+}
+
+/// A pool that cannot start.
+public struct PoolError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How the pool runs.
+public struct PoolConfiguration: Sendable {
+    /// The unix socket nginx connects to.
+    public var socketPath: String
+    /// Worker processes. Default: two per core.
+    public var workers: Int = 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Where the master writes its pid (removed on exit); nil for none.
+    public var pidFile: String?
+    /// How long a stop waits for workers to finish their requests before killing them.
+    public var shutdownGrace: Duration = .seconds(10)
+    /// A worker that dies sooner than this after starting counts as a crash
+    /// at start-up: its next start is delayed, doubling up to `maxRestartDelay`.
+    public var minimumUptime: Duration = .seconds(1)
+    public var maxRestartDelay: Duration = .seconds(30)
+
+    public init(socketPath: String) { self.socketPath = socketPath }
+}

@@ -1,0 +1,43 @@
+import CSupport
+import FastCGI
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a worker runs for each request it accepts.
+public typealias RequestHandler = (FastCGIRequest) -> Void
+
+/// The life of one worker process, from just after the fork to its exit.
+enum Worker {
+    /// Exit status of a worker that could not start (its handler threw).
+    static let startFailure: Int32 = 3
+
+    static func run(listener: Int32, masterPID: pid_t, logger: Logger, makeHandler: () throws -> RequestHandler) -> Never {
+        // Never outlive the master: the kernel kills us when it dies, and if it
+        // already died before this line, we go now.
+        _ = airwave_set_parent_death_signal(SIGKILL)
+        if getppid() != masterPID { _exit(0) }
+        SignalSet.unblockAll()
+        signal(SIGPIPE, SIG_IGN)  // nginx may hang up first: a write error, not a death
+        signal(SIGHUP, SIG_IGN)   // the master's business
+        let stopSignals = [SIGTERM, SIGINT]
+        _ = airwave_install_flag_handlers(stopSignals, Int32(stopSignals.count))
+
+        let handler: RequestHandler
+        do {
+            handler = try makeHandler()
+        } catch {
+            logger.error("worker cannot start: \(error)")
+            _exit(startFailure)
+        }
+        let request = FastCGIRequest(listener: listener)
+        // A stop signal interrupts accept(); a request in progress is finished first.
+        while airwave_pending_signal() == 0, request.accept() {
+            handler(request)
+            request.finish()
+        }
+        _exit(0)
+    }
+}

@@ -1,0 +1,137 @@
+import API
+import ArgumentParser
+import FastCGI
+import Logging
+import Pool
+import Store
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the worker pool on a unix socket (nginx connects to it).",
+        discussion: """
+        The master checks the database, forks the workers (each opens the file read-only and keeps
+        its own inner cache), replaces a worker that dies, and stops on SIGTERM or SIGINT after
+        the requests in flight are answered, removing the socket.
+
+        Environment (used when the flag is not given):
+          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_INNER_CACHE=off,
+          CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting),
+          CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS, CACHE_TTL_WORK,
+          CACHE_TTL_WORK_RECORDINGS (seconds), AIRWAVE_CACHE_MAX_ENTRIES, AIRWAVE_CACHE_MAX_BYTES,
+          DB_ECHO=true (log each SQL statement with its time), AIRWAVE_LOG_LEVEL (info).
+        """
+    )
+
+    @Option(help: "The Air-Wave database file, opened read-only. [AIRWAVE_DB]")
+    var db: String?
+
+    @Option(help: "The unix socket to listen on. [AIRWAVE_SOCKET, default run/pool.sock]")
+    var socket: String?
+
+    @Option(help: "Worker processes. [AIRWAVE_WORKERS, default 2 per core]")
+    var workers: Int?
+
+    @Option(help: "Write the master's pid here (removed on exit).")
+    var pidFile: String?
+
+    @Option(help: "on or off: the workers' inner cache. [AIRWAVE_INNER_CACHE, default on]")
+    var innerCache: String?
+
+    @Option(help: "TTL in seconds for every endpoint without its own setting. [CACHE_DEFAULT_TTL]")
+    var cacheDefaultTtl: Int?
+
+    @Option(help: "Most entries in each worker's inner cache. [AIRWAVE_CACHE_MAX_ENTRIES, default 10000]")
+    var cacheMaxEntries: Int?
+
+    @Option(help: "Most bytes in each worker's inner cache. [AIRWAVE_CACHE_MAX_BYTES, default 64 MiB]")
+    var cacheMaxBytes: Int?
+
+    @Flag(help: "Log each SQL statement with its time. [DB_ECHO=true]")
+    var dbEcho = false
+
+    func run() throws {
+        let logger = Logger(label: "airwave.pool")
+        guard let path = db ?? Environment.string("AIRWAVE_DB") else {
+            throw ValidationError("no database: pass --db FILE or set AIRWAVE_DB")
+        }
+        try Self.checkDatabase(path, logger: logger)
+
+        var pool = PoolConfiguration(socketPath: socket ?? Environment.string("AIRWAVE_SOCKET") ?? "run/pool.sock")
+        if let workers = try workers ?? Environment.int("AIRWAVE_WORKERS") {
+            guard (1...256).contains(workers) else { throw ValidationError("workers must be from 1 to 256, got \(workers)") }
+            pool.workers = workers
+        }
+        pool.pidFile = pidFile
+
+        let innerCacheOn = try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache")
+        let cacheConfiguration = try cacheSettings()
+        var storeConfiguration = LibraryStore.Configuration()
+        if dbEcho || Environment.bool("DB_ECHO") == true { storeConfiguration.echo = Logger(label: "airwave.sql") }
+        logger.info("settings", metadata: [
+            "db": "\(path)", "inner_cache": "\(innerCacheOn ? "on" : "off")",
+            "ttl": "\(Endpoint.allCases.map { "\($0.rawValue)=\(cacheConfiguration.ttl[$0]!.components.seconds)s" }.joined(separator: " "))",
+            "max_entries": "\(cacheConfiguration.maxEntries)", "max_bytes": "\(cacheConfiguration.maxBytes)",
+        ])
+
+        try Pool(configuration: pool, logger: logger) {
+            // In the new worker: its own connection, statements and cache.
+            var workerLogger = Logger(label: "airwave.worker")
+            workerLogger[metadataKey: "pid"] = "\(getpid())"
+            var storeConfiguration = storeConfiguration
+            storeConfiguration.echo?[metadataKey: "pid"] = "\(getpid())"
+            let store = try LibraryStore(path: path, configuration: storeConfiguration)
+            let cache = innerCacheOn ? InnerCache(configuration: cacheConfiguration, clock: ContinuousClock()) : nil
+            let api = LibraryAPI(store: store, cache: cache, logger: workerLogger)
+            return { request in
+                let method = request.parameter("REQUEST_METHOD") ?? "GET"
+                let response = api.respond(method: method, uri: request.parameter("REQUEST_URI") ?? "/")
+                request.write(head: response.headerBlock(), body: response.body, includeBody: method != "HEAD")
+            }
+        }.run()
+    }
+
+    /// Refuses a file that is missing, unreadable or not an Air-Wave library;
+    /// warns about missing helper indexes. The handle is closed before the fork.
+    static func checkDatabase(_ path: String, logger: Logger) throws {
+        guard access(path, F_OK) == 0 else { throw ValidationError("database not found: \(path)") }
+        guard access(path, R_OK) == 0 else { throw ValidationError("database not readable: \(path)") }
+        let report: SchemaReport
+        do {
+            report = try Database(path: path, mode: .readOnly).inspectSchema()
+        } catch {
+            throw ValidationError("cannot read \(path) as SQLite: \(error)")
+        }
+        guard report.isAirWave else {
+            throw ValidationError("\(path) is not an Air-Wave library: missing \(report.missingColumns.joined(separator: ", "))")
+        }
+        for index in report.missingIndexes {
+            logger.warning("missing index on \(index.table)(\(index.column)): navigation queries will scan; fix with `airwave prepare-db \(path)` or run: \(index.createStatement)")
+        }
+    }
+
+    func cacheSettings() throws -> InnerCache<ContinuousClock>.Configuration {
+        var configuration = InnerCache<ContinuousClock>.Configuration()
+        let fallback = try cacheDefaultTtl ?? Environment.int("CACHE_DEFAULT_TTL")
+        for endpoint in Endpoint.allCases {
+            if let seconds = try Environment.int(endpoint.ttlVariable) ?? fallback {
+                guard seconds >= 0 else { throw ValidationError("TTLs must be >= 0 seconds, got \(seconds)") }
+                configuration.ttl[endpoint] = .seconds(seconds)
+            }
+        }
+        if let entries = try cacheMaxEntries ?? Environment.int("AIRWAVE_CACHE_MAX_ENTRIES") { configuration.maxEntries = entries }
+        if let bytes = try cacheMaxBytes ?? Environment.int("AIRWAVE_CACHE_MAX_BYTES") { configuration.maxBytes = bytes }
+        return configuration
+    }
+
+    static func onOff(_ text: String, _ what: String) throws -> Bool {
+        switch text.lowercased() {
+        case "on", "true", "1", "yes": return true
+        case "off", "false", "0", "no": return false
+        default: throw ValidationError("\(what) must be on or off, got '\(text)'")
+        }
+    }
+}

@@ -38,6 +38,8 @@ public enum LibraryRequest: Equatable, Sendable {
     /// - Throws: `APIError` 404 for an unknown path, 422 for a bad parameter.
     public init(path: Substring, query: QueryParameters) throws(APIError) {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(QueryParameters.percentDecoded)
+        // "/artists/" or "//works": an empty segment names nothing.
+        guard !segments.contains(where: \.isEmpty) else { throw .notFound }
         switch (segments.count, segments.first) {
         case (1, "artists"):
             self = .artists(skip: try query.skip(), limit: try query.limit(default: 50), search: try query.search())

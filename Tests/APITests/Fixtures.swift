@@ -1,0 +1,34 @@
+@testable import API
+import DemoData
+import Foundation
+import Store
+
+/// A generated library in a fresh temporary file, and an API over it.
+struct Fixture {
+    let path: String
+    let clock = ManualClock()
+    let api: LibraryAPI<ManualClock>
+
+    init(innerCache: Bool = true, artists: Int = 40) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID()).db").path
+        var configuration = LibraryGenerator.Configuration(artists: artists)
+        configuration.helperIndexes = true
+        _ = try LibraryGenerator(configuration).write(to: path)
+        let store = try LibraryStore(path: path)
+        api = LibraryAPI(store: store, cache: innerCache ? InnerCache(clock: clock) : nil)
+    }
+
+    func get(_ uri: String, method: String = "GET") -> Response { api.respond(method: method, uri: uri) }
+
+    /// The body parsed as JSON.
+    func json(_ uri: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(get(uri).body), options: [.fragmentsAllowed]) }
+
+    static let base = "/api/v1/library"
+}
+
+extension Response {
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var detail: String? {
+        (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["detail"] as? String
+    }
+}

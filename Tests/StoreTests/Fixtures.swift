@@ -1,0 +1,28 @@
+import DemoData
+import Foundation
+@testable import Store
+
+/// Generated libraries, written once per test process into a temporary folder.
+enum Fixtures {
+    /// A small library (120 artists: about 1.4k works, 7k recordings) with every nasty row.
+    static let library: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airwave-store-\(getpid())")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("library.db").path
+        try? FileManager.default.removeItem(atPath: path)
+        var configuration = LibraryGenerator.Configuration(artists: 120)
+        configuration.helperIndexes = true
+        _ = try! LibraryGenerator(configuration).write(to: path)
+        return path
+    }()
+
+    static let oracle: Oracle = try! Oracle(Database(path: library))
+
+    /// A store over the fixture; `bigArtistWorks` decides which artists take
+    /// the kept-facts path (1: all of them; Int.max: none).
+    static func store(bigArtistWorks: Int) throws -> LibraryStore {
+        var configuration = LibraryStore.Configuration()
+        configuration.bigArtistWorks = bigArtistWorks
+        return try LibraryStore(path: library, configuration: configuration)
+    }
+}

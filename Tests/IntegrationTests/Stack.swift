@@ -1,0 +1,117 @@
+import DemoData
+import Foundation
+
+/// One real stack for one test: the debug build of the pool behind a real
+/// nginx, on a free port, in its own run folder inside the checkout, started
+/// and stopped with the same script `make up` and `make down` use.
+final class Stack {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let binary = ProcessInfo.processInfo.environment["AIRWAVE_BIN"] ?? root + "/.build/debug/airwave"
+
+    let port: Int
+    let runDir: String
+    let database: String
+    let workers: Int
+    private var environment: [String: String]
+
+    /// Starts the stack. `extra` adds to its environment (AIRWAVE_INNER_CACHE, …).
+    init(workers: Int = 2, helperIndexes: Bool = true, extra: [String: String] = [:]) throws {
+        port = try Self.freePort()
+        runDir = Self.root + "/run/t-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        database = runDir + "/library.db"
+        var configuration = LibraryGenerator.Configuration(artists: 300)
+        configuration.helperIndexes = helperIndexes
+        _ = try LibraryGenerator(configuration).write(to: database)
+        self.workers = workers
+        environment = ProcessInfo.processInfo.environment.merging([
+            "AIRWAVE_BIN": Self.binary, "AIRWAVE_RUN_DIR": runDir, "AIRWAVE_PORT": "\(port)",
+            "AIRWAVE_DB": database, "AIRWAVE_WORKERS": "\(workers)",
+        ].merging(extra) { $1 }) { $1 }
+        let up = try run("up")
+        guard up.status == 0 else {
+            _ = try? run("down")
+            throw HTTPError(description: "stack up failed: \(up.output)")
+        }
+    }
+
+    deinit { _ = try? stop() }
+
+    /// `scripts/stack ARGS` with this stack's environment.
+    @discardableResult
+    func run(_ arguments: String...) throws -> (status: Int32, output: String) {
+        try Subprocess.run(Self.root + "/scripts/stack", arguments, environment: environment)
+    }
+
+    /// Stops it and removes the run folder; returns every pid the stack had.
+    @discardableResult
+    func stop() throws -> [pid_t] {
+        let pids = allPIDs()
+        guard FileManager.default.fileExists(atPath: runDir) else { return pids }
+        try run("down")
+        try? FileManager.default.removeItem(atPath: runDir)
+        return pids
+    }
+
+    func get(_ path: String, method: String = "GET") throws -> HTTPResponse {
+        try HTTP.request(port: port, method, path)
+    }
+
+    var poolPID: pid_t? { Self.readPID(runDir + "/pool.pid") }
+    var nginxPID: pid_t? { Self.readPID(runDir + "/nginx.pid") }
+    var workerPIDs: [pid_t] { poolPID.map(Self.children) ?? [] }
+
+    /// The master, its workers, nginx's master and its workers.
+    func allPIDs() -> [pid_t] {
+        [poolPID, nginxPID].compactMap { $0 }.flatMap { [$0] + Self.children(of: $0) }
+    }
+
+    func log(_ name: String) -> String { (try? String(contentsOfFile: runDir + "/logs/" + name, encoding: .utf8)) ?? "" }
+
+    static func readPID(_ path: String) -> pid_t? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Live children of `parent`, from /proc.
+    static func children(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            return fields.count > 1 && fields[0] != "Z" && pid_t(fields[1]) == parent
+        }
+    }
+
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ")
+    }
+
+    /// A port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw HTTPError(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Polls `condition` every 20 ms for up to `seconds`.
+    static func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(20_000)
+        }
+        return try condition()
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// The whole product as a user meets it: curl-like requests to nginx on
+/// loopback, the pool behind it, the README's commands to drive it.
+@Suite struct StackTests {
+    static let base = "/api/v1/library"
+
+    @Test func everyEndpointAnswersAndTheOuterCacheTakesOver() throws {
+        let stack = try Stack()
+        defer { _ = try? stack.stop() }
+        for path in ["/artists", "/artists?search=band&limit=5", "/artists/1", "/artists/1/works", "/works/2",
+                     "/works/3/recordings", "/works/3/recordings?status=matched&source=library"] {
+            let first = try stack.get(Self.base + path)
+            #expect(first.status == 200, "\(path): \(first.text)")
+            #expect(first["content-type"] == "application/json")
+            #expect(first["x-cache-outer"] == "MISS" && first["x-cache-inner"] == "MISS", "\(path)")
+            #expect(first.json != nil)
+            let second = try stack.get(Self.base + path)
+            #expect(second["x-cache-outer"] == "HIT" && second["x-cache-inner"] == "-", "\(path)")
+            #expect(second.body == first.body)
+            let head = try stack.get(Self.base + path, method: "HEAD")
+            #expect(head.status == 200 && head.body.isEmpty && head["x-cache-outer"] == "HIT")
+        }
+    }
+
+    @Test func errorsAreJSONAndNeverCachedByNginx() throws {
+        let stack = try Stack()
+        defer { _ = try? stack.stop() }
+        for (path, method, status) in [("/artists/abc", "GET", 422), ("/artists/999999", "GET", 404), ("/nope", "GET", 404),
+                                       ("/artists", "POST", 405), ("/works/1", "DELETE", 405), ("/artists?limit=0", "GET", 422)] {
+            for _ in 0..<2 {
+                let response = try stack.get(Self.base + path, method: method)
+                #expect(response.status == status, "\(method) \(path)")
+                #expect((response.json as? [String: Any])?["detail"] is String, "\(method) \(path): \(response.text)")
+                #expect(response["x-cache-outer"] != "HIT")
+                #expect(response["x-cache-inner"] == "MISS")
+                if status == 405 { #expect(response["allow"] == "GET, HEAD") }
+            }
+        }
+        let other = try stack.get("/api/v2/anything")
+        #expect(other.status == 404 && (other.json as? [String: Any])?["detail"] as? String == "Not Found")
+        #expect(try stack.get("/api/v1/system/ping").text == "pong")
+        #expect(try stack.get("/").text.contains("/api/v1/library/artists"))
+        // The access log records both layers and the upstream time.
+        #expect(Stack.eventually(within: 3) { stack.log("access.log").contains("outer=HIT inner=- upstream_time=") || stack.log("access.log").contains("outer=MISS inner=MISS upstream_time=0") })
+    }
+
+    @Test func outerCacheOffAndOnAgain() throws {
+        let stack = try Stack(workers: 2)
+        defer { _ = try? stack.stop() }
+        let url = Self.base + "/artists/4/works"
+        #expect(try stack.get(url)["x-cache-outer"] == "MISS")
+        #expect(try stack.get(url)["x-cache-outer"] == "HIT")
+
+        let off = try stack.run("outer-cache", "off")
+        #expect(off.status == 0 && off.output.contains("outer cache: OFF"))
+        var inner: [String] = []
+        for _ in 0..<30 {
+            let response = try stack.get(url)
+            #expect(response.status == 200 && response["x-cache-outer"] == "OFF")
+            inner.append(response["x-cache-inner"] ?? "?")
+        }
+        // The first worker to answer already missed above; at most one miss per worker.
+        #expect(inner.filter { $0 == "MISS" }.count <= stack.workers)
+        #expect(inner.filter { $0 == "HIT" }.count >= 30 - stack.workers)
+        #expect(Set(inner).isSubset(of: ["HIT", "MISS"]))
+
+        let on = try stack.run("outer-cache", "on")
+        #expect(on.status == 0 && on.output.contains("outer cache: ON"))
+        // nginx's entry is still there (5 minutes), so the outer layer answers again.
+        let again = try stack.get(url)
+        #expect(again["x-cache-outer"] == "HIT" && again["x-cache-inner"] == "-")
+        #expect(try stack.run("status").output.contains("outer cache: ON"))
+    }
+
+    @Test func innerCacheOffSaysOff() throws {
+        let stack = try Stack(extra: ["AIRWAVE_INNER_CACHE": "off"])
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        for _ in 0..<5 {
+            let response = try stack.get(Self.base + "/works/5")
+            #expect(response["x-cache-outer"] == "OFF" && response["x-cache-inner"] == "OFF")
+        }
+    }
+
+    @Test func aKilledWorkerIsReplacedAndRequestsKeepBeingAnswered() throws {
+        let stack = try Stack(workers: 3)
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        let before = stack.workerPIDs
+        #expect(before.count == 3)
+        let victim = before[0]
+        kill(victim, SIGKILL)
+        #expect(Stack.eventually(within: 2) { let now = stack.workerPIDs; return now.count == 3 && !now.contains(victim) })
+        for id in 1...60 {
+            #expect(try stack.get(Self.base + "/works/\(id)").status == 200)
+        }
+        #expect(stack.log("pool.log").contains("worker_pid=\(victim)"))
+        #expect(stack.log("pool.log").contains("killed by SIGKILL"))
+    }
+
+    @Test func downLeavesNoProcessAndNoSocket() throws {
+        let stack = try Stack(workers: 2)
+        _ = try stack.get(Self.base + "/artists")
+        let pids = stack.allPIDs()
+        #expect(pids.count >= 4)  // pool master + 2 workers + nginx master (+ its workers)
+        let runDir = stack.runDir
+        let down = try stack.run("down")
+        #expect(down.status == 0)
+        #expect(pids.allSatisfy { !Stack.isAlive($0) }, "left: \(pids.filter(Stack.isAlive))")
+        #expect(!FileManager.default.fileExists(atPath: runDir + "/pool.sock"))
+        #expect(!FileManager.default.fileExists(atPath: runDir + "/pool.pid"))
+        #expect(stack.log("pool.log").contains("pool stopped"))
+        try? FileManager.default.removeItem(atPath: runDir)
+    }
+
+    @Test func twoStacksSideBySide() throws {
+        let a = try Stack(workers: 1)
+        defer { _ = try? a.stop() }
+        let b = try Stack(workers: 1)
+        defer { _ = try? b.stop() }
+        try a.run("outer-cache", "off")
+        #expect(try a.get(Self.base + "/artists/1")["x-cache-outer"] == "OFF")
+        #expect(try b.get(Self.base + "/artists/1")["x-cache-outer"] == "MISS")
+        // A second `up` on a running stack refuses rather than starting twice.
+        let again = try a.run("up")
+        #expect(again.status != 0 && again.output.contains("already running"))
+    }
+}

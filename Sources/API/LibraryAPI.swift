@@ -33,17 +33,19 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             return Response(error, innerCache: innerOff ?? .miss)
         }
         do {
-            // Another program may have written the file: nothing computed from
-            // older data may be served after that.
-            if try store.refreshIfChanged() { cache?.removeAll() }
-            guard let cache else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
-            let key = request.cacheKey
-            if let body = cache.lookup(key, endpoint: request.endpoint) {
-                return Response(status: 200, body: body, innerCache: .hit)
+            return try store.read {
+                // Another program may have written the file: nothing computed
+                // from older data may be served after that.
+                if try store.refreshIfChanged() { cache?.removeAll() }
+                guard let cache else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
+                let key = request.cacheKey
+                if let body = cache.lookup(key, endpoint: request.endpoint) {
+                    return Response(status: 200, body: body, innerCache: .hit)
+                }
+                let body = try body(for: request)
+                cache.store(key, endpoint: request.endpoint, body: body)
+                return Response(status: 200, body: body, innerCache: .miss)
             }
-            let body = try body(for: request)
-            cache.store(key, endpoint: request.endpoint, body: body)
-            return Response(status: 200, body: body, innerCache: .miss)
         } catch let error as APIError {
             return Response(error, innerCache: innerOff ?? .miss)
         } catch {

@@ -22,6 +22,7 @@ public final class LibraryStore {
     private let artistStatement, artistWorkCount, artistRecordingCount, artistsPage, artistsSearchPage: Statement
     private let linkedWorkCount, artistWorksPage, artistWorkOrder: Statement
     private let workStatement, workTotals, workRecordingCount, workArtistNames, recordingsPage: Statement
+    private let begin, commit, rollback: Statement
     private var facts = BigArtistFacts()
     private var dataVersion: Int64
 
@@ -43,11 +44,29 @@ public final class LibraryStore {
         workRecordingCount = try database.prepare(Queries.workRecordingCount)
         workArtistNames = try database.prepare(Queries.workArtistNames)
         recordingsPage = try database.prepare(Queries.recordingsPage)
+        begin = try database.prepare("BEGIN")
+        commit = try database.prepare("COMMIT")
+        rollback = try database.prepare("ROLLBACK")
         dataVersion = try database.dataVersion()
+    }
+
+    /// Runs `body` in one read transaction: every statement sees the same
+    /// snapshot, and SQLite takes its file lock once rather than per statement.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try begin.step()
+        do {
+            let result = try body()
+            try commit.step()
+            return result
+        } catch {
+            _ = try? rollback.step()
+            throw error
+        }
     }
 
     /// Checks whether another program changed the file since the last call;
     /// if so, drops everything derived from the older data and returns true.
+    /// Call it inside `read`, so the answer that follows uses that snapshot.
     public func refreshIfChanged() throws -> Bool {
         let now = try database.dataVersion()
         guard now != dataVersion else { return false }

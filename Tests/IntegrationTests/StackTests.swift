@@ -38,6 +38,13 @@ import Testing
                 if status == 405 { #expect(response["allow"] == "GET, HEAD") }
             }
         }
+        // Requests nginx refuses before the pool: JSON too.
+        for (path, method, status) in [(Self.base + "/artists/%00", "GET", 400), (Self.base + "/artists/" + String(repeating: "9", count: 10_000), "GET", 414),
+                                       (Self.base + "/artists", "TRACE", 405)] {
+            let response = try stack.get(path, method: method)
+            #expect(response.status == status && response["content-type"] == "application/json", "\(method) \(path.prefix(60))")
+            #expect((response.json as? [String: Any])?["detail"] is String)
+        }
         let other = try stack.get("/api/v2/anything")
         #expect(other.status == 404 && (other.json as? [String: Any])?["detail"] as? String == "Not Found")
         #expect(try stack.get("/api/v1/system/ping").text == "pong")

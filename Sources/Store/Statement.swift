@@ -96,13 +96,6 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
-    /// The column's bytes, valid until the next step or reset; nil when NULL.
-    public func withText<R>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        guard let bytes = sqlite3_column_text(handle, column) else { return nil }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        return body(UnsafeBufferPointer(start: bytes, count: count))
-    }
-
     private static func describe(_ value: SQLValue) -> String {
         switch value {
         case .null: return "NULL"

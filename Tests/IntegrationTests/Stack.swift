@@ -43,6 +43,12 @@ final class Stack {
         try Subprocess.run(Self.root + "/scripts/stack", arguments, environment: environment)
     }
 
+    /// `make TARGET` in the checkout with this stack's environment: the README's commands.
+    @discardableResult
+    func make(_ target: String) throws -> (status: Int32, output: String) {
+        try Subprocess.run("/usr/bin/make", ["-s", "-C", Self.root, target], environment: environment)
+    }
+
     /// Stops it and removes the run folder; returns every pid the stack had.
     @discardableResult
     func stop() throws -> [pid_t] {

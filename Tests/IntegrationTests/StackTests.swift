@@ -113,13 +113,25 @@ import Testing
         let pids = stack.allPIDs()
         #expect(pids.count >= 4)  // pool master + 2 workers + nginx master (+ its workers)
         let runDir = stack.runDir
-        let down = try stack.run("down")
-        #expect(down.status == 0)
+        let down = try stack.make("down")
+        #expect(down.status == 0 && down.output.contains("airwave is down"))
         #expect(pids.allSatisfy { !Stack.isAlive($0) }, "left: \(pids.filter(Stack.isAlive))")
         #expect(!FileManager.default.fileExists(atPath: runDir + "/pool.sock"))
         #expect(!FileManager.default.fileExists(atPath: runDir + "/pool.pid"))
         #expect(stack.log("pool.log").contains("pool stopped"))
         try? FileManager.default.removeItem(atPath: runDir)
+    }
+
+    @Test func settingsFromTheEnvironment() throws {
+        // A zero TTL keeps nothing; DB_ECHO logs every statement with its time.
+        let stack = try Stack(workers: 1, extra: ["CACHE_DEFAULT_TTL": "0", "DB_ECHO": "true"])
+        defer { _ = try? stack.stop() }
+        try stack.make("outer-cache-off")
+        for _ in 0..<3 { #expect(try stack.get(Self.base + "/works/7")["x-cache-inner"] == "MISS") }
+        let log = stack.log("pool.log")
+        #expect(log.contains("ttl=artists=0s artist=0s artist_works=0s work=0s work_recordings=0s"))
+        #expect(log.contains("ms: SELECT w.title, w.artist_id, a.name, w.is_instrumental"))
+        #expect(log.contains("[7]"))
     }
 
     @Test func twoStacksSideBySide() throws {

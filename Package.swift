@@ -20,14 +20,16 @@ let package = Package(
 
         // The FastCGI binding: accept a request, read its parameters, write the answer.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "CSupport"]),
+        // Writes JSON straight into bytes (answers, status).
+        .target(name: "JSON"),
         // The store: read-only SQLite, one prepared query per endpoint, schema checks.
-        .target(name: "Store", dependencies: ["CSQLite", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Store", dependencies: ["CSQLite", "CSupport", .product(name: "Logging", package: "swift-log")]),
         // Deterministic Air-Wave libraries for demos, tests and benchmarks.
         .target(name: "DemoData", dependencies: ["Store"]),
         // The API: routing, validation, JSON, the inner TTL+LRU cache.
-        .target(name: "API", dependencies: ["Store", .product(name: "Logging", package: "swift-log")]),
-        // The pre-fork worker pool: master, workers, signals.
-        .target(name: "Pool", dependencies: ["FastCGI", "API", "Store", "CSupport",
+        .target(name: "API", dependencies: ["Store", "JSON", .product(name: "Logging", package: "swift-log")]),
+        // The pre-fork worker pool: master, workers, signals, scoreboard.
+        .target(name: "Pool", dependencies: ["FastCGI", "JSON", "CSupport",
                                              .product(name: "Logging", package: "swift-log")]),
         // The one command-line tool.
         .executableTarget(name: "airwave", dependencies: [
@@ -37,7 +39,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData"]),
-        .testTarget(name: "APITests", dependencies: ["API", "Store", "DemoData"]),
+        .testTarget(name: "APITests", dependencies: ["API", "JSON", "Store", "DemoData"]),
+        .testTarget(name: "PoolTests", dependencies: ["Pool"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "DemoData"]),
     ]
 )

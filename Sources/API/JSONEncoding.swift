@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// The JSON shape of each answer, field for field as the contract names them.

@@ -1,3 +1,4 @@
+import JSON
 import Logging
 import Store
 
@@ -7,11 +8,15 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
     public let store: LibraryStore
     /// nil when the inner layer is off (`X-Cache-Inner: OFF`).
     public let cache: InnerCache<C>?
+    /// The body of `GET /api/v1/system/status` (the pool's scoreboard), when there is a pool.
+    private let status: (() -> [UInt8])?
     private let logger: Logger
 
-    public init(store: LibraryStore, cache: InnerCache<C>?, logger: Logger = Logger(label: "airwave.api")) {
+    public init(store: LibraryStore, cache: InnerCache<C>?, status: (() -> [UInt8])? = nil,
+                logger: Logger = Logger(label: "airwave.api")) {
         self.store = store
         self.cache = cache
+        self.status = status
         self.logger = logger
     }
 
@@ -23,6 +28,7 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             response.contentType = "text/plain"
             return response
         }
+        if path == "/api/v1/system/status", let status { return Response(status: 200, body: status()) }
         let innerOff: Response.InnerCacheStatus? = cache == nil ? .off : nil
         guard path.hasPrefix(LibraryRequest.basePath + "/") else { return Response(.notFound, innerCache: innerOff ?? .miss) }
         let request: LibraryRequest

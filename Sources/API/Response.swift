@@ -1,3 +1,4 @@
+import JSON
 /// What a worker writes back: status, a few headers, the body.
 public struct Response: Sendable {
     /// `X-Cache-Inner`: whether the inner cache answered.

@@ -14,7 +14,7 @@ import Glibc
 public final class Pool {
     public let configuration: PoolConfiguration
     private let logger: Logger
-    private let makeHandler: () throws -> RequestHandler
+    private let makeHandler: (Scoreboard) throws -> RequestHandler
 
     private struct Slot {
         var pid: pid_t = 0
@@ -24,11 +24,13 @@ public final class Pool {
     }
     private var slots: [Slot] = []
     private var listener: UnixListener?
+    private var scoreboard: Scoreboard!
     private let masterPID = getpid()
 
     /// - Parameter makeHandler: runs in each new worker, after the fork: open
-    ///   the database there and return what answers a request.
-    public init(configuration: PoolConfiguration, logger: Logger, makeHandler: @escaping () throws -> RequestHandler) {
+    ///   the database there and return what answers a request. It gets the
+    ///   scoreboard, for the status endpoint.
+    public init(configuration: PoolConfiguration, logger: Logger, makeHandler: @escaping (Scoreboard) throws -> RequestHandler) {
         self.configuration = configuration
         self.logger = logger
         self.makeHandler = makeHandler
@@ -40,10 +42,19 @@ public final class Pool {
         signals.block()
         let listener = try UnixListener(path: configuration.socketPath)
         self.listener = listener
+        let scoreboardPath = configuration.scoreboardPath
+            ?? String(configuration.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/pool.scoreboard")
+        do {
+            scoreboard = try Scoreboard.create(path: scoreboardPath, slots: configuration.workers, masterPID: masterPID)
+        } catch {
+            listener.close()
+            throw error
+        }
         if let pidFile = configuration.pidFile { try Self.write("\(masterPID)\n", to: pidFile) }
-        logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "socket": "\(listener.path)"])
+        logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "socket": "\(listener.path)",
+                                               "scoreboard": "\(scoreboardPath)"])
         slots = Array(repeating: Slot(), count: configuration.workers)
-        for index in slots.indices { spawn(index) }
+        for index in slots.indices { spawn(index, replacing: false) }
 
         while true {
             let signal = signals.wait(timeout: timeUntilNextStart())
@@ -63,11 +74,12 @@ public final class Pool {
 
     // MARK: Workers
 
-    private func spawn(_ index: Int) {
+    private func spawn(_ index: Int, replacing: Bool) {
         fflush(nil)  // else buffered output is printed again by each child
         let pid = fork()
         if pid == 0 {
-            Worker.run(listener: listener!.descriptor, masterPID: masterPID, logger: logger, makeHandler: makeHandler)
+            Worker.run(listener: listener!.descriptor, slot: index, scoreboard: scoreboard, masterPID: masterPID,
+                       logger: logger, makeHandler: makeHandler)
         }
         guard pid > 0 else {
             logger.error("fork failed: \(String(cString: strerror(errno)))")
@@ -77,6 +89,7 @@ public final class Pool {
         slots[index].pid = pid
         slots[index].startedAt = .now
         slots[index].nextStart = nil
+        scoreboard.workerStarted(slot: index, pid: pid, replacing: replacing)
         logger.info("worker started", metadata: ["slot": "\(index)", "worker_pid": "\(pid)"])
     }
 
@@ -89,6 +102,7 @@ public final class Pool {
             guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
             let uptime = ContinuousClock.now - slots[index].startedAt
             slots[index].pid = 0
+            scoreboard.workerExited(slot: index)
             slots[index].quickFailures = uptime < configuration.minimumUptime ? slots[index].quickFailures + 1 : 0
             let delay = restartDelay(afterQuickFailures: slots[index].quickFailures)
             slots[index].nextStart = .now + delay
@@ -109,7 +123,7 @@ public final class Pool {
     private func startDueWorkers() {
         let now = ContinuousClock.now
         for index in slots.indices where slots[index].pid == 0 {
-            if let due = slots[index].nextStart, due <= now { spawn(index) }
+            if let due = slots[index].nextStart, due <= now { spawn(index, replacing: true) }
         }
     }
 
@@ -125,6 +139,7 @@ public final class Pool {
     /// the grace period. Then removes the socket and the pid file.
     private func stop() {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
+        for index in slots.indices where slots[index].pid > 0 { scoreboard.workerStopping(slot: index) }
         var running = Set(slots.map(\.pid).filter { $0 > 0 })
         while !running.isEmpty {
             // Repeated: a worker that was between requests when the first
@@ -135,6 +150,7 @@ public final class Pool {
             while case let pid = waitpid(-1, &status, WNOHANG), pid > 0 { running.remove(pid) }
         }
         listener?.close()
+        scoreboard.remove()
         if let pidFile = configuration.pidFile { unlink(pidFile) }
         logger.info("pool stopped")
     }

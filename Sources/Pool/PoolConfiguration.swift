@@ -10,6 +10,8 @@ public struct PoolConfiguration: Sendable {
     public var workers: Int = 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Where the master writes its pid (removed on exit); nil for none.
     public var pidFile: String?
+    /// The scoreboard file (shared memory); default: `pool.scoreboard` beside the socket.
+    public var scoreboardPath: String?
     /// How long a stop waits for workers to finish their requests before killing them.
     public var shutdownGrace: Duration = .seconds(10)
     /// A worker that dies sooner than this after starting counts as a crash

@@ -14,7 +14,8 @@ enum Worker {
     /// Exit status of a worker that could not start (its handler threw).
     static let startFailure: Int32 = 3
 
-    static func run(listener: Int32, masterPID: pid_t, logger: Logger, makeHandler: () throws -> RequestHandler) -> Never {
+    static func run(listener: Int32, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, logger: Logger,
+                    makeHandler: (Scoreboard) throws -> RequestHandler) -> Never {
         // Never outlive the master: the kernel kills us when it dies, and if it
         // already died before this line, we go now.
         _ = airwave_set_parent_death_signal(SIGKILL)
@@ -27,7 +28,7 @@ enum Worker {
 
         let handler: RequestHandler
         do {
-            handler = try makeHandler()
+            handler = try makeHandler(scoreboard)
         } catch {
             logger.error("worker cannot start: \(error)")
             _exit(startFailure)
@@ -35,8 +36,11 @@ enum Worker {
         let request = FastCGIRequest(listener: listener)
         // A stop signal interrupts accept(); a request in progress is finished first.
         while airwave_pending_signal() == 0, request.accept() {
+            let started = airwave_monotonic_ns()
+            scoreboard.begin(slot: slot, path: request.parameter("REQUEST_URI") ?? "")
             handler(request)
             request.finish()
+            scoreboard.end(slot: slot, microseconds: Int64((airwave_monotonic_ns() - started) / 1000))
         }
         _exit(0)
     }

@@ -1,4 +1,5 @@
 import CSQLite
+import CSupport
 import Logging
 
 #if canImport(Glibc)
@@ -108,11 +109,7 @@ public final class Statement {
 
 /// Nanoseconds from a monotonic clock (CLOCK_MONOTONIC).
 @inline(__always)
-public func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-}
+public func monotonicNanoseconds() -> UInt64 { airwave_monotonic_ns() }
 
 /// `value` with three decimals, without Foundation.
 func format3(_ value: Double) -> String {

@@ -14,7 +14,7 @@ struct Airwave: ParsableCommand {
         The pool answers on a unix socket behind nginx (see conf/nginx and the README's `make up`).
         Every setting is a flag; most can also be set from the environment (see each --help).
         """,
-        subcommands: [Serve.self, Generate.self, PrepareDB.self, Measure.self]
+        subcommands: [Serve.self, Status.self, Generate.self, PrepareDB.self, Measure.self]
     )
 
     static func main() {

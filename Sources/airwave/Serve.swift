@@ -77,7 +77,7 @@ struct Serve: ParsableCommand {
             "max_entries": "\(cacheConfiguration.maxEntries)", "max_bytes": "\(cacheConfiguration.maxBytes)",
         ])
 
-        try Pool(configuration: pool, logger: logger) {
+        try Pool(configuration: pool, logger: logger) { scoreboard in
             // In the new worker: its own connection, statements and cache.
             var workerLogger = Logger(label: "airwave.worker")
             workerLogger[metadataKey: "pid"] = "\(getpid())"
@@ -85,7 +85,7 @@ struct Serve: ParsableCommand {
             storeConfiguration.echo?[metadataKey: "pid"] = "\(getpid())"
             let store = try LibraryStore(path: path, configuration: storeConfiguration)
             let cache = innerCacheOn ? InnerCache(configuration: cacheConfiguration, clock: ContinuousClock()) : nil
-            let api = LibraryAPI(store: store, cache: cache, logger: workerLogger)
+            let api = LibraryAPI(store: store, cache: cache, status: { scoreboard.snapshot().json() }, logger: workerLogger)
             return { request in
                 let method = request.parameter("REQUEST_METHOD") ?? "GET"
                 let response = api.respond(method: method, uri: request.parameter("REQUEST_URI") ?? "/")

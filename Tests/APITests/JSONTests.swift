@@ -1,4 +1,5 @@
 @testable import API
+import JSON
 import DemoData
 import Foundation
 import Testing

@@ -122,6 +122,41 @@ import Testing
         try? FileManager.default.removeItem(atPath: runDir)
     }
 
+    @Test func statusComesFromTheScoreboard() throws {
+        let stack = try Stack(workers: 2)
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        for id in 1...20 { _ = try stack.get(Self.base + "/works/\(id)") }
+        var status = try #require(try stack.get("/api/v1/system/status").json as? [String: Any])
+        var workers = try #require(status["workers"] as? [[String: Any]])
+        #expect(Set(workers.compactMap { $0["pid"] as? Int32 }) == Set(stack.workerPIDs))
+        #expect(status["master_pid"] as? Int32 == stack.poolPID && status["restarts"] as? Int == 0)
+        // Every accepted request was counted by exactly one worker (the status request too).
+        let accepted = try #require(status["accepted_requests"] as? Int)
+        #expect(accepted >= 21 && workers.compactMap { $0["requests"] as? Int }.reduce(0, +) == accepted)
+        #expect(workers.contains { ($0["current_request"] as? [String: Any])?["path"] as? String == "/api/v1/system/status" })
+
+        // A replaced worker: one restart, the new pid on the board.
+        let victim = stack.workerPIDs[0]
+        kill(victim, SIGKILL)
+        #expect(Stack.eventually(within: 2) { stack.workerPIDs.count == 2 && !stack.workerPIDs.contains(victim) })
+        status = try #require(try stack.get("/api/v1/system/status").json as? [String: Any])
+        workers = try #require(status["workers"] as? [[String: Any]])
+        #expect(status["restarts"] as? Int == 1)
+        #expect(Set(workers.compactMap { $0["pid"] as? Int32 }) == Set(stack.workerPIDs))
+
+        // Every worker stuck: the CLI still answers from the shared memory.
+        let frozen = stack.workerPIDs
+        frozen.forEach { kill($0, SIGSTOP) }
+        defer { frozen.forEach { kill($0, SIGCONT) } }
+        let cli = try Subprocess.run(Stack.binary, ["status", "--run-dir", stack.runDir])
+        #expect(cli.status == 0, "\(cli.output)")
+        #expect(cli.output.contains("pool \(stack.poolPID!)") && cli.output.contains("1 restarts"))
+        #expect(frozen.allSatisfy { cli.output.contains(" \($0) ") })
+        let json = try Subprocess.run(Stack.binary, ["status", "--run-dir", stack.runDir, "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])?["restarts"] as? Int == 1)
+    }
+
     @Test func settingsFromTheEnvironment() throws {
         // A zero TTL keeps nothing; DB_ECHO logs every statement with its time.
         let stack = try Stack(workers: 1, extra: ["CACHE_DEFAULT_TTL": "0", "DB_ECHO": "true"])

@@ -3,6 +3,8 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <stdint.h>
+#include <time.h>
 
 /// Asks the kernel to send `sig` to this process when its parent dies
 /// (prctl is variadic in C, so Swift cannot call it directly).
@@ -19,5 +21,12 @@ int airwave_pending_signal(void);
 
 /// Forgets the recorded signal.
 void airwave_clear_pending_signal(void);
+
+/// Nanoseconds from CLOCK_MONOTONIC.
+static inline uint64_t airwave_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 #endif

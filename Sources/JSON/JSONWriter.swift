@@ -12,14 +12,26 @@ public struct JSONWriter {
     public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); atStart = true }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); atStart = false }
 
-    public mutating func field(_ key: StaticString, _ value: Int64) { name(key); append(value) }
-    public mutating func field(_ key: StaticString, _ value: Int) { name(key); append(Int64(value)) }
-    public mutating func field(_ key: StaticString, _ value: Int64?) { name(key); value.map { append($0) } ?? null() }
-    public mutating func field(_ key: StaticString, _ value: String) { name(key); append(value) }
-    public mutating func field(_ key: StaticString, _ value: String?) { name(key); value.map { append($0) } ?? null() }
-    public mutating func field(_ key: StaticString, _ value: Double?) { name(key); value.map { append($0) } ?? null() }
-    public mutating func field(_ key: StaticString, _ value: Bool) { name(key); ascii(value ? "true" : "false") }
-    public mutating func nullField(_ key: StaticString) { name(key); null() }
+    public mutating func field(_ key: StaticString, _ value: Int64) { writeKey(key); append(value) }
+    public mutating func field(_ key: StaticString, _ value: Int) { writeKey(key); append(Int64(value)) }
+    public mutating func field(_ key: StaticString, _ value: Int64?) { writeKey(key); value.map { append($0) } ?? null() }
+    public mutating func field(_ key: StaticString, _ value: String) { writeKey(key); append(value) }
+    public mutating func field(_ key: StaticString, _ value: String?) { writeKey(key); value.map { append($0) } ?? null() }
+    public mutating func field(_ key: StaticString, _ value: Double?) { writeKey(key); value.map { append($0) } ?? null() }
+    public mutating func field(_ key: StaticString, _ value: Bool) { writeKey(key); ascii(value ? "true" : "false") }
+    public mutating func nullField(_ key: StaticString) { writeKey(key); null() }
+
+    /// A key whose value (an object, an array, or `null()`) is written next.
+    public mutating func name(_ key: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        atStart = true
+    }
+
+    public mutating func null() { ascii("null"); atStart = false }
 
     /// A string value on its own (an array element, or a whole document).
     public mutating func value(_ string: String) { separate(); append(string) }
@@ -29,15 +41,10 @@ public struct JSONWriter {
         atStart = false
     }
 
-    private mutating func name(_ key: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+    private mutating func writeKey(_ key: StaticString) {
+        name(key)
+        atStart = false
     }
-
-    private mutating func null() { ascii("null") }
 
     private mutating func ascii(_ text: StaticString) { text.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 

@@ -1,0 +1,76 @@
+#ifndef AIRWAVE_SCOREBOARD_H
+#define AIRWAVE_SCOREBOARD_H
+
+#include <stdint.h>
+
+/// The pool's scoreboard: shared memory mapped by the master before the
+/// fork, written by the workers (each its own slot) and the master, read by
+/// the status endpoint and by `airwave status` from another process.
+/// Every field is read and written with atomic builtins.
+
+#define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
+#define AIRWAVE_SCOREBOARD_VERSION 1u
+#define AIRWAVE_SCOREBOARD_PATH_BYTES 128
+
+enum airwave_worker_state {
+    AIRWAVE_SLOT_EMPTY = 0,   /* no worker in this slot (between a death and a restart) */
+    AIRWAVE_SLOT_IDLE = 1,    /* waiting for a request */
+    AIRWAVE_SLOT_BUSY = 2,    /* answering one */
+    AIRWAVE_SLOT_EXITING = 3, /* finishing, then exiting */
+};
+
+typedef struct {
+    int32_t pid;
+    int32_t state;
+    uint64_t requests;            /* answered by this worker */
+    int64_t started_at_ms;        /* wall clock, when the worker started */
+    int64_t request_started_ms;   /* wall clock, when the current request started */
+    int64_t last_duration_us;     /* the previous request's duration */
+    uint32_t path_sequence;       /* odd while `path` is being written */
+    char path[AIRWAVE_SCOREBOARD_PATH_BYTES];
+} airwave_slot;
+
+typedef struct {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t slot_count;
+    int32_t master_pid;
+    int64_t started_at_ms;
+    uint64_t accepted;            /* requests accepted by all workers, ever */
+    uint64_t restarts;            /* workers started to replace one that exited */
+    uint32_t max_busy;            /* most workers busy at once */
+    uint32_t stopping;
+    uint64_t all_busy;            /* requests that found every worker busy */
+    airwave_slot slots[];
+} airwave_scoreboard;
+
+static inline uint64_t airwave_scoreboard_size(uint32_t slots) {
+    return sizeof(airwave_scoreboard) + (uint64_t)slots * sizeof(airwave_slot);
+}
+
+/// The slot at `index` (Swift cannot see the flexible array member).
+static inline airwave_slot *airwave_scoreboard_slot(airwave_scoreboard *board, uint32_t index) {
+    return &board->slots[index];
+}
+
+/// A worker took a request: counts it, marks the slot busy, records the path,
+/// and updates the busy high-water mark and the all-busy count.
+void airwave_scoreboard_begin(airwave_scoreboard *board, uint32_t slot, const char *path, int64_t now_ms);
+
+/// The request is answered.
+void airwave_scoreboard_end(airwave_scoreboard *board, uint32_t slot, int64_t duration_us);
+
+/// Copies the slot's current path into `out` (at least AIRWAVE_SCOREBOARD_PATH_BYTES).
+void airwave_scoreboard_read_path(const airwave_scoreboard *board, uint32_t slot, char *out);
+
+static inline int64_t airwave_load64(const int64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint64_t airwave_loadu64(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline int32_t airwave_load32(const int32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint32_t airwave_loadu32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void airwave_store64(int64_t *p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void airwave_storeu64(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void airwave_store32(int32_t *p, int32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void airwave_storeu32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void airwave_addu64(uint64_t *p, uint64_t v) { __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+
+#endif

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Pool
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the pool's workers and counters, read straight from its scoreboard.",
+        discussion: """
+        Reads the shared memory the pool writes (RUN/pool.scoreboard), not the HTTP endpoint: it
+        answers even when every worker is busy or stuck. The same data as JSON:
+        GET /api/v1/system/status, or --json.
+        """
+    )
+
+    @Option(help: "The stack's run folder. [AIRWAVE_RUN_DIR, default run]")
+    var runDir: String?
+
+    @Option(help: "The scoreboard file (default: RUN/pool.scoreboard).")
+    var scoreboard: String?
+
+    @Flag(help: "Print JSON, as the status endpoint does.")
+    var json = false
+
+    func run() throws {
+        let path = scoreboard ?? (runDir ?? Environment.string("AIRWAVE_RUN_DIR") ?? "run") + "/pool.scoreboard"
+        let board: Scoreboard
+        do { board = try Scoreboard.open(path: path) } catch { throw ValidationError("\(error)") }
+        let s = board.snapshot()
+        if json {
+            print(String(decoding: s.json(), as: UTF8.self))
+            return
+        }
+        let now = wallClockMilliseconds()
+        let masterAlive = kill(s.masterPID, 0) == 0
+        print("pool \(s.masterPID)\(masterAlive ? "" : " (NOT RUNNING: stale scoreboard)"), up \(Self.duration(now - s.startedAtMilliseconds)) since \(isoTime(s.startedAtMilliseconds)), \(s.workers.count) workers, \(s.busy) busy")
+        print("accepted \(s.accepted) requests, \(s.restarts) restarts, at most \(s.maxBusy) of \(s.workers.count) busy at once, all busy \(s.allBusy) times")
+        print(Self.row(["slot", "pid", "state", "requests", "last ms", "up", "current request"]))
+        for w in s.workers {
+            let current = w.currentPath.map { "\($0) (\(now - (w.currentStartedAtMilliseconds ?? now)) ms)" } ?? ""
+            let up = w.pid == 0 ? "" : Self.duration(now - w.startedAtMilliseconds)
+            let last = String(Double(w.lastDurationMicroseconds / 10) / 100)
+            print(Self.row(["\(w.slot)", "\(w.pid)", w.state, "\(w.requests)", last, up, current]))
+        }
+    }
+
+    static func row(_ cells: [String]) -> String {
+        let widths = [5, 8, 8, 10, 9, 9, 0]
+        return zip(cells, widths).map { $1 == 0 ? $0 : $0.padding(toLength: $1) }.joined(separator: " ")
+    }
+
+    static func duration(_ milliseconds: Int64) -> String {
+        let s = milliseconds / 1000
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(s % 60)s" }
+        return "\(s / 3600)h\((s % 3600) / 60)m"
+    }
+}
+
+extension String {
+    func padding(toLength length: Int) -> String {
+        count >= length ? self : self + String(repeating: " ", count: length - count)
+    }
+}

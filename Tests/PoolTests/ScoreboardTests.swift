@@ -1,0 +1,74 @@
+import Foundation
+@testable import Pool
+import Testing
+
+@Suite struct ScoreboardTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("scoreboard-\(UUID()).sb").path
+
+    @Test func countsRequestsBusyWorkersAndRestarts() throws {
+        defer { unlink(path) }
+        let board = try Scoreboard.create(path: path, slots: 2, masterPID: 42)
+        board.workerStarted(slot: 0, pid: 100, replacing: false)
+        board.workerStarted(slot: 1, pid: 101, replacing: false)
+
+        board.begin(slot: 0, path: "/api/v1/library/artists/1")
+        var s = board.snapshot()
+        #expect(s.masterPID == 42 && s.accepted == 1 && s.busy == 1 && s.maxBusy == 1 && s.allBusy == 0)
+        #expect(s.workers[0].state == "busy" && s.workers[0].currentPath == "/api/v1/library/artists/1")
+        #expect(s.workers[1].state == "idle" && s.workers[1].currentPath == nil)
+
+        board.begin(slot: 1, path: "/api/v1/library/works/2")  // now both are busy
+        s = board.snapshot()
+        #expect(s.maxBusy == 2 && s.allBusy == 1)
+
+        board.end(slot: 0, microseconds: 1500)
+        board.end(slot: 1, microseconds: 250)
+        s = board.snapshot()
+        #expect(s.busy == 0 && s.maxBusy == 2 && s.accepted == 2)
+        #expect(s.workers.map(\.requests) == [1, 1] && s.workers.map(\.lastDurationMicroseconds) == [1500, 250])
+
+        // A worker dies and is replaced: the slot starts over, the pool counts a restart.
+        board.workerExited(slot: 1)
+        #expect(board.snapshot().workers[1].state == "empty" && board.snapshot().workers[1].pid == 0)
+        board.workerStarted(slot: 1, pid: 102, replacing: true)
+        s = board.snapshot()
+        #expect(s.restarts == 1 && s.workers[1].pid == 102 && s.workers[1].requests == 0 && s.accepted == 2)
+
+        // A worker told to stop stays "exiting" after its last request.
+        board.begin(slot: 0, path: "/x")
+        board.workerStopping(slot: 0)
+        board.end(slot: 0, microseconds: 1)
+        #expect(board.snapshot().workers[0].state == "exiting")
+    }
+
+    @Test func anotherProcessReadsTheSameMemory() throws {
+        defer { unlink(path) }
+        let writer = try Scoreboard.create(path: path, slots: 3, masterPID: 7)
+        writer.workerStarted(slot: 2, pid: 300, replacing: false)
+        let reader = try Scoreboard.open(path: path)
+        writer.begin(slot: 2, path: String(repeating: "é", count: 200))  // longer than the slot holds
+        let s = reader.snapshot()
+        #expect(s.workers.count == 3 && s.workers[2].pid == 300 && s.accepted == 1)
+        #expect(s.workers[2].currentPath!.utf8.count <= 127)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(s.json())) as? [String: Any])
+        #expect(json["accepted_requests"] as? Int == 1 && (json["workers"] as? [[String: Any]])?.count == 3)
+    }
+
+    @Test func refusesWhatIsNotAScoreboard() throws {
+        defer { unlink(path) }
+        #expect(throws: PoolError.self) { try Scoreboard.open(path: path) }
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: path))
+        #expect(throws: PoolError.self) { try Scoreboard.open(path: path) }
+    }
+
+    @Test func restartsSlowDownWhenAWorkerKeepsCrashing() {
+        var configuration = PoolConfiguration(socketPath: "/tmp/unused.sock")
+        configuration.maxRestartDelay = .seconds(30)
+        let pool = Pool(configuration: configuration, logger: .init(label: "test")) { _ in { _ in } }
+        #expect(pool.restartDelay(afterQuickFailures: 0) == .zero)
+        #expect(pool.restartDelay(afterQuickFailures: 1) == .milliseconds(100))
+        #expect(pool.restartDelay(afterQuickFailures: 2) == .milliseconds(200))
+        #expect(pool.restartDelay(afterQuickFailures: 5) == .milliseconds(1600))
+        #expect(pool.restartDelay(afterQuickFailures: 50) == .seconds(30))
+    }
+}

@@ -79,7 +79,7 @@ public final class Pool {
         let pid = fork()
         if pid == 0 {
             Worker.run(listener: listener!.descriptor, slot: index, scoreboard: scoreboard, masterPID: masterPID,
-                       logger: logger, makeHandler: makeHandler)
+                       maxRequests: configuration.maxRequests, logger: logger, makeHandler: makeHandler)
         }
         guard pid > 0 else {
             logger.error("fork failed: \(String(cString: strerror(errno)))")
@@ -103,13 +103,15 @@ public final class Pool {
             let uptime = ContinuousClock.now - slots[index].startedAt
             slots[index].pid = 0
             scoreboard.workerExited(slot: index)
-            slots[index].quickFailures = uptime < configuration.minimumUptime ? slots[index].quickFailures + 1 : 0
+            // Exit 0 outside a stop: the worker served its max_requests.
+            let recycled = status == Worker.recycled
+            slots[index].quickFailures = !recycled && uptime < configuration.minimumUptime ? slots[index].quickFailures + 1 : 0
             let delay = restartDelay(afterQuickFailures: slots[index].quickFailures)
             slots[index].nextStart = .now + delay
-            var metadata: Logger.Metadata = ["slot": "\(index)", "worker_pid": "\(pid)", "cause": "\(Self.describe(status))",
-                                             "uptime_ms": "\(uptime.milliseconds)"]
+            var metadata: Logger.Metadata = ["slot": "\(index)", "worker_pid": "\(pid)", "uptime_ms": "\(uptime.milliseconds)",
+                                             "cause": "\(recycled ? "recycled after max_requests" : Self.describe(status))"]
             if delay > .zero { metadata["restart_in_ms"] = "\(delay.milliseconds)" }
-            logger.warning("worker exited", metadata: metadata)
+            if recycled { logger.info("worker recycled", metadata: metadata) } else { logger.warning("worker exited", metadata: metadata) }
         }
     }
 

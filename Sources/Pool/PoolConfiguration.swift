@@ -17,6 +17,9 @@ public struct PoolConfiguration: Sendable {
     /// A worker that dies sooner than this after starting counts as a crash
     /// at start-up: its next start is delayed, doubling up to `maxRestartDelay`.
     public var minimumUptime: Duration = .seconds(1)
+    /// A worker exits after this many requests (plus up to 10% jitter, so
+    /// workers do not all restart together) and is replaced. 0: never.
+    public var maxRequests = 0
     public var maxRestartDelay: Duration = .seconds(30)
 
     public init(socketPath: String) { self.socketPath = socketPath }

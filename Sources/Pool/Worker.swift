@@ -14,7 +14,10 @@ enum Worker {
     /// Exit status of a worker that could not start (its handler threw).
     static let startFailure: Int32 = 3
 
-    static func run(listener: Int32, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, logger: Logger,
+    /// Exit status of a worker that served its `maxRequests`.
+    static let recycled: Int32 = 0
+
+    static func run(listener: Int32, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, maxRequests: Int, logger: Logger,
                     makeHandler: (Scoreboard) throws -> RequestHandler) -> Never {
         // Never outlive the master: the kernel kills us when it dies, and if it
         // already died before this line, we go now.
@@ -34,14 +37,16 @@ enum Worker {
             _exit(startFailure)
         }
         let request = FastCGIRequest(listener: listener)
+        var remaining = maxRequests > 0 ? maxRequests + Int(UInt32(getpid()) % UInt32(maxRequests / 10 + 1)) : Int.max
         // A stop signal interrupts accept(); a request in progress is finished first.
-        while airwave_pending_signal() == 0, request.accept() {
+        while airwave_pending_signal() == 0, remaining > 0, request.accept() {
+            remaining -= 1
             let started = airwave_monotonic_ns()
             scoreboard.begin(slot: slot, path: request.parameter("REQUEST_URI") ?? "")
             handler(request)
             request.finish()
             scoreboard.end(slot: slot, microseconds: Int64((airwave_monotonic_ns() - started) / 1000))
         }
-        _exit(0)
+        _exit(remaining == 0 ? recycled : 0)
     }
 }

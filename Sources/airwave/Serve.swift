@@ -18,7 +18,7 @@ struct Serve: ParsableCommand {
         the requests in flight are answered, removing the socket.
 
         Environment (used when the flag is not given):
-          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_INNER_CACHE=off,
+          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS, AIRWAVE_INNER_CACHE=off,
           CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting),
           CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS, CACHE_TTL_WORK,
           CACHE_TTL_WORK_RECORDINGS (seconds), AIRWAVE_CACHE_MAX_ENTRIES, AIRWAVE_CACHE_MAX_BYTES,
@@ -34,6 +34,9 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Worker processes. [AIRWAVE_WORKERS, default 2 per core]")
     var workers: Int?
+
+    @Option(help: "Replace a worker after this many requests (+ up to 10% jitter); 0: never. [AIRWAVE_MAX_REQUESTS, default 0]")
+    var maxRequests: Int?
 
     @Option(help: "Write the master's pid here (removed on exit).")
     var pidFile: String?
@@ -66,6 +69,10 @@ struct Serve: ParsableCommand {
             pool.workers = workers
         }
         pool.pidFile = pidFile
+        if let maxRequests = try maxRequests ?? Environment.int("AIRWAVE_MAX_REQUESTS") {
+            guard maxRequests >= 0 else { throw ValidationError("max requests must be >= 0, got \(maxRequests)") }
+            pool.maxRequests = maxRequests
+        }
 
         let innerCacheOn = try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache")
         let cacheConfiguration = try cacheSettings()

@@ -157,6 +157,21 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])?["restarts"] as? Int == 1)
     }
 
+    @Test func workersAreRecycledAfterMaxRequests() throws {
+        let stack = try Stack(workers: 1, extra: ["AIRWAVE_MAX_REQUESTS": "5"])
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        var pids = Set<pid_t>()
+        for id in 1...24 {
+            #expect(try stack.get(Self.base + "/works/\(id)").status == 200)
+            pids.formUnion(stack.workerPIDs)
+        }
+        // 25 requests with the start-up ping, 5 (+0 jitter) each: at least 5 workers in turn.
+        #expect(Stack.eventually(within: 2) { stack.log("pool.log").components(separatedBy: "recycled after max_requests").count - 1 >= 4 })
+        #expect(pids.count >= 4)
+        #expect(!stack.log("pool.log").contains("restart_in_ms"))  // no crash backoff for a recycle
+    }
+
     @Test func settingsFromTheEnvironment() throws {
         // A zero TTL keeps nothing; DB_ECHO logs every statement with its time.
         let stack = try Stack(workers: 1, extra: ["CACHE_DEFAULT_TTL": "0", "DB_ECHO": "true"])

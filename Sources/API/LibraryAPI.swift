@@ -10,13 +10,16 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
     public let cache: InnerCache<C>?
     /// The body of `GET /api/v1/system/status` (the pool's scoreboard), when there is a pool.
     private let status: (() -> [UInt8])?
-    private let logger: Logger
+    /// Serve `/api/v1/system/test/…` (see `TestEndpoints.swift`): only for tests.
+    let testEndpoints: Bool
+    let logger: Logger
 
-    public init(store: LibraryStore, cache: InnerCache<C>?, status: (() -> [UInt8])? = nil,
+    public init(store: LibraryStore, cache: InnerCache<C>?, status: (() -> [UInt8])? = nil, testEndpoints: Bool = false,
                 logger: Logger = Logger(label: "airwave.api")) {
         self.store = store
         self.cache = cache
         self.status = status
+        self.testEndpoints = testEndpoints
         self.logger = logger
     }
 
@@ -29,6 +32,7 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             return response
         }
         if path == "/api/v1/system/status", let status { return Response(status: 200, body: status()) }
+        if testEndpoints, path.hasPrefix(Self.testPrefix) { return testResponse(path.dropFirst(Self.testPrefix.count)) }
         let innerOff: Response.InnerCacheStatus? = cache == nil ? .off : nil
         guard path.hasPrefix(LibraryRequest.basePath + "/") else { return Response(.notFound, innerCache: innerOff ?? .miss) }
         let request: LibraryRequest
@@ -54,10 +58,19 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             }
         } catch let error as APIError {
             return Response(error, innerCache: innerOff ?? .miss)
+        } catch let error as DatabaseError where error.isInterrupt {
+            return timedOut(uri, innerCache: innerOff ?? .miss)
         } catch {
             logger.error("request failed", metadata: ["uri": "\(uri)", "error": "\(error)"])
             return Response(APIError(503, "The library database could not be read; try again"), innerCache: innerOff ?? .miss)
         }
+    }
+
+    /// The 503 of a request whose statements ran past the request timeout.
+    func timedOut(_ uri: String, innerCache: Response.InnerCacheStatus?) -> Response {
+        let limit = store.requestTimeout.map { "\($0.components.seconds) s" } ?? "the limit"
+        logger.warning("request timed out", metadata: ["uri": "\(uri)", "timeout": "\(limit)"])
+        return Response(APIError(503, "The request took longer than \(limit) and was stopped; try again"), innerCache: innerCache)
     }
 
     /// The JSON body of a 200, or the 404 of a missing artist or work.

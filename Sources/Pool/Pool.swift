@@ -21,6 +21,7 @@ public final class Pool {
         var startedAt: ContinuousClock.Instant = .now
         var quickFailures = 0
         var nextStart: ContinuousClock.Instant?
+        var killedAsHung = false
     }
     private var slots: [Slot] = []
     private var listener: UnixListener?
@@ -57,7 +58,9 @@ public final class Pool {
         for index in slots.indices { spawn(index, replacing: false) }
 
         while true {
-            let signal = signals.wait(timeout: timeUntilNextStart())
+            // With a hung-request limit, look at the scoreboard four times a second.
+            let watchdog: Duration = configuration.hungRequestLimit == nil ? .seconds(60) : .milliseconds(250)
+            let signal = signals.wait(timeout: min(timeUntilNextStart(), watchdog))
             switch signal {
             case SIGTERM, SIGINT:
                 logger.info("stopping on \(signalName(signal!))")
@@ -68,7 +71,23 @@ public final class Pool {
             default:
                 reapWorkers()
             }
+            killHungWorkers()
             startDueWorkers()
+        }
+    }
+
+    /// Kills the workers whose request has run past `hungRequestLimit`.
+    private func killHungWorkers() {
+        guard let limit = configuration.hungRequestLimit else { return }
+        let now = wallClockMilliseconds()
+        for index in slots.indices where slots[index].pid > 0 && !slots[index].killedAsHung {
+            guard let started = scoreboard.busySince(slot: index), now - started > limit.milliseconds else { continue }
+            logger.warning("worker killed: request over the time limit", metadata: [
+                "slot": "\(index)", "worker_pid": "\(slots[index].pid)", "path": "\(scoreboard.currentPath(slot: index))",
+                "elapsed_ms": "\(now - started)",
+            ])
+            kill(slots[index].pid, SIGKILL)
+            slots[index].killedAsHung = true
         }
     }
 
@@ -89,6 +108,7 @@ public final class Pool {
         slots[index].pid = pid
         slots[index].startedAt = .now
         slots[index].nextStart = nil
+        slots[index].killedAsHung = false
         scoreboard.workerStarted(slot: index, pid: pid, replacing: replacing)
         logger.info("worker started", metadata: ["slot": "\(index)", "worker_pid": "\(pid)"])
     }

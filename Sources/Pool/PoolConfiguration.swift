@@ -17,6 +17,10 @@ public struct PoolConfiguration: Sendable {
     /// A worker that dies sooner than this after starting counts as a crash
     /// at start-up: its next start is delayed, doubling up to `maxRestartDelay`.
     public var minimumUptime: Duration = .seconds(1)
+    /// A request still running this long after it started (stuck outside
+    /// SQLite, which stops its own statements at the request timeout) gets
+    /// its worker killed and replaced; nginx answers the client 503. nil: never.
+    public var hungRequestLimit: Duration? = .seconds(11)
     /// A worker exits after this many requests (plus up to 10% jitter, so
     /// workers do not all restart together) and is replaced. 0: never.
     public var maxRequests = 0

@@ -89,6 +89,19 @@ public final class Scoreboard {
 
     func remove() { unlink(path) }
 
+    /// When the slot's current request started (wall clock ms), if it is busy.
+    func busySince(slot index: Int) -> Int64? {
+        let s = slot(index)
+        guard airwave_load32(&s.pointee.state) == Int32(AIRWAVE_SLOT_BUSY.rawValue) else { return nil }
+        return airwave_load64(&s.pointee.request_started_ms)
+    }
+
+    func currentPath(slot index: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(AIRWAVE_SCOREBOARD_PATH_BYTES))
+        airwave_scoreboard_read_path(board, UInt32(index), &buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     // MARK: Written by a worker, its own slot only
 
     func begin(slot index: Int, path: String) {
@@ -132,11 +145,7 @@ public final class Scoreboard {
             let s = slot(index)
             let state = airwave_load32(&s.pointee.state)
             var current: String?
-            if state == Int32(AIRWAVE_SLOT_BUSY.rawValue) {
-                var buffer = [CChar](repeating: 0, count: Int(AIRWAVE_SCOREBOARD_PATH_BYTES))
-                airwave_scoreboard_read_path(b, UInt32(index), &buffer)
-                current = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
+            if state == Int32(AIRWAVE_SLOT_BUSY.rawValue) { current = currentPath(slot: index) }
             return Worker(slot: index, pid: airwave_load32(&s.pointee.pid), state: Self.name(of: state),
                           requests: airwave_loadu64(&s.pointee.requests), startedAtMilliseconds: airwave_load64(&s.pointee.started_at_ms),
                           lastDurationMicroseconds: airwave_load64(&s.pointee.last_duration_us), currentPath: current,

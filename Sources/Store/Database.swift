@@ -6,6 +6,8 @@ public struct DatabaseError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public var description: String { "SQLite error \(code): \(message)" }
+    /// The statement was stopped because its request ran out of time.
+    public var isInterrupt: Bool { code & 0xFF == SQLITE_INTERRUPT }
     public init(code: Int32, message: String) {
         self.code = code
         self.message = message
@@ -26,6 +28,9 @@ public final class Database {
 
     let handle: OpaquePointer
     public let path: String
+    /// When a statement must stop (CLOCK_MONOTONIC ns; 0: never), checked by
+    /// SQLite's progress handler every thousand VM steps.
+    private let deadline = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
     /// When set, every statement run is logged with its time (`DB_ECHO`).
     public var echo: Logger?
 
@@ -48,9 +53,23 @@ public final class Database {
         sqlite3_extended_result_codes(db, 1)
         // A writer holding the file briefly must not turn into an error.
         sqlite3_busy_timeout(db, 2000)
+        deadline.initialize(to: 0)
+        sqlite3_progress_handler(db, 1000, { context in
+            let deadline = context!.assumingMemoryBound(to: UInt64.self).pointee
+            return deadline != 0 && monotonicNanoseconds() > deadline ? 1 : 0
+        }, deadline)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        sqlite3_close_v2(handle)
+        deadline.deallocate()
+    }
+
+    /// Statements running past `nanoseconds` from now fail with an interrupt
+    /// (`DatabaseError.isInterrupt`); nil lifts the limit.
+    public func limitTime(to nanoseconds: UInt64?) {
+        deadline.pointee = nanoseconds.map { monotonicNanoseconds() + $0 } ?? 0
+    }
 
     /// Compiles `sql` once; run it many times with different parameters.
     public func prepare(_ sql: String) throws -> Statement {

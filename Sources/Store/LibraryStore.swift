@@ -13,12 +13,16 @@ public final class LibraryStore {
         public var bigArtistWorks = 64
         /// Logs each SQL statement with its time when set (`DB_ECHO`).
         public var echo: Logger?
+        /// A request's statements are interrupted after this long; nil: never.
+        public var requestTimeout: Duration? = .seconds(10)
 
         public init() {}
     }
 
     public let database: Database
     let configuration: Configuration
+    /// How long a request's statements may run.
+    public var requestTimeout: Duration? { configuration.requestTimeout }
     private let artistStatement, artistWorkCount, artistRecordingCount, artistsPage, artistsSearchPage: Statement
     private let linkedWorkCount, artistWorksPage, artistWorkOrder: Statement
     private let workStatement, workTotals, workRecordingCount, workArtistNames, recordingsPage: Statement
@@ -52,7 +56,10 @@ public final class LibraryStore {
 
     /// Runs `body` in one read transaction: every statement sees the same
     /// snapshot, and SQLite takes its file lock once rather than per statement.
+    /// Statements running past `Configuration.requestTimeout` are interrupted.
     public func read<T>(_ body: () throws -> T) throws -> T {
+        database.limitTime(to: configuration.requestTimeout.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) })
+        defer { database.limitTime(to: nil) }
         try begin.step()
         do {
             let result = try body()

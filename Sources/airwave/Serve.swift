@@ -18,7 +18,8 @@ struct Serve: ParsableCommand {
         the requests in flight are answered, removing the socket.
 
         Environment (used when the flag is not given):
-          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS, AIRWAVE_INNER_CACHE=off,
+          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS, AIRWAVE_REQUEST_TIMEOUT,
+          AIRWAVE_INNER_CACHE=off,
           CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting),
           CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS, CACHE_TTL_WORK,
           CACHE_TTL_WORK_RECORDINGS (seconds), AIRWAVE_CACHE_MAX_ENTRIES, AIRWAVE_CACHE_MAX_BYTES,
@@ -37,6 +38,12 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Replace a worker after this many requests (+ up to 10% jitter); 0: never. [AIRWAVE_MAX_REQUESTS, default 0]")
     var maxRequests: Int?
+
+    @Option(help: "Seconds a request's SQL may run before it is stopped (503); its worker is killed if still busy 1 s later. 0: no limit. [AIRWAVE_REQUEST_TIMEOUT, default 10]")
+    var requestTimeout: Int?
+
+    @Flag(help: "Serve /api/v1/system/test/slow and /hang, which break a worker on purpose (tests only). [AIRWAVE_TEST_ENDPOINTS=1]")
+    var testEndpoints = false
 
     @Option(help: "Write the master's pid here (removed on exit).")
     var pidFile: String?
@@ -74,9 +81,15 @@ struct Serve: ParsableCommand {
             pool.maxRequests = maxRequests
         }
 
+        let timeout = try requestTimeout ?? Environment.int("AIRWAVE_REQUEST_TIMEOUT") ?? 10
+        guard timeout >= 0 else { throw ValidationError("request timeout must be >= 0 seconds, got \(timeout)") }
+        pool.hungRequestLimit = timeout == 0 ? nil : .seconds(timeout + 1)
+        let testEndpoints = testEndpoints || Environment.bool("AIRWAVE_TEST_ENDPOINTS") == true
+
         let innerCacheOn = try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache")
         let cacheConfiguration = try cacheSettings()
         var storeConfiguration = LibraryStore.Configuration()
+        storeConfiguration.requestTimeout = timeout == 0 ? nil : .seconds(timeout)
         if dbEcho || Environment.bool("DB_ECHO") == true { storeConfiguration.echo = Logger(label: "airwave.sql") }
         logger.info("settings", metadata: [
             "db": "\(path)", "inner_cache": "\(innerCacheOn ? "on" : "off")",
@@ -92,7 +105,8 @@ struct Serve: ParsableCommand {
             storeConfiguration.echo?[metadataKey: "pid"] = "\(getpid())"
             let store = try LibraryStore(path: path, configuration: storeConfiguration)
             let cache = innerCacheOn ? InnerCache(configuration: cacheConfiguration, clock: ContinuousClock()) : nil
-            let api = LibraryAPI(store: store, cache: cache, status: { scoreboard.snapshot().json() }, logger: workerLogger)
+            let api = LibraryAPI(store: store, cache: cache, status: { scoreboard.snapshot().json() },
+                                 testEndpoints: testEndpoints, logger: workerLogger)
             return { request in
                 let method = request.parameter("REQUEST_METHOD") ?? "GET"
                 let response = api.respond(method: method, uri: request.parameter("REQUEST_URI") ?? "/")

@@ -172,6 +172,40 @@ import Testing
         #expect(!stack.log("pool.log").contains("restart_in_ms"))  // no crash backoff for a recycle
     }
 
+    @Test func aRunawayQueryIsStoppedAndItsWorkerLivesOn() throws {
+        let stack = try Stack(workers: 1, extra: ["AIRWAVE_REQUEST_TIMEOUT": "1", "AIRWAVE_TEST_ENDPOINTS": "1"])
+        defer { _ = try? stack.stop() }
+        let worker = stack.workerPIDs
+        let started = Date()
+        let slow = try stack.get("/api/v1/system/test/slow")
+        // The bound: a 503 within the limit + 1 s (nginx alone would wait 60 s).
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(slow.status == 503)
+        #expect(((slow.json as? [String: Any])?["detail"] as? String)?.contains("longer than 1 s") == true)
+        #expect(stack.workerPIDs == worker)
+        #expect(try stack.get(Self.base + "/works/1").status == 200)
+        #expect(stack.log("pool.log").contains("request timed out"))
+    }
+
+    @Test func aHungWorkerIsKilledAndReplaced() throws {
+        let stack = try Stack(workers: 2, extra: ["AIRWAVE_REQUEST_TIMEOUT": "1", "AIRWAVE_TEST_ENDPOINTS": "1"])
+        defer { _ = try? stack.stop() }
+        let before = Set(stack.workerPIDs)
+        let started = Date()
+        let hang = try stack.get("/api/v1/system/test/hang")
+        // Killed once it is 1 s past the 1 s timeout (the master looks every 250 ms).
+        #expect(Date().timeIntervalSince(started) < 3.5)
+        #expect(hang.status == 503 && hang["content-type"] == "application/json")
+        #expect(Stack.eventually(within: 2) { let now = Set(stack.workerPIDs); return now.count == 2 && now != before })
+        #expect(stack.log("pool.log").contains("worker killed: request over the time limit"))
+        #expect(stack.log("pool.log").contains("path=/api/v1/system/test/hang"))
+        #expect(try stack.get(Self.base + "/works/1").status == 200)
+        // Without the flag, the test endpoints do not exist.
+        let plain = try Stack(workers: 1)
+        defer { _ = try? plain.stop() }
+        #expect(try plain.get("/api/v1/system/test/hang").status == 404)
+    }
+
     @Test func settingsFromTheEnvironment() throws {
         // A zero TTL keeps nothing; DB_ECHO logs every statement with its time.
         let stack = try Stack(workers: 1, extra: ["CACHE_DEFAULT_TTL": "0", "DB_ECHO": "true"])

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// The master forks the workers before any thread or database handle exists,
 /// then only supervises: it replaces a worker that dies (slowing down when
-/// one keeps dying at start-up) and, on SIGTERM or SIGINT, lets every worker
+/// one keeps dying before it is ready) and, on SIGTERM or SIGINT, lets every worker
 /// finish its request, then removes the socket and exits.
 public final class Pool {
     public let configuration: PoolConfiguration
@@ -19,7 +19,7 @@ public final class Pool {
     private struct Slot {
         var pid: pid_t = 0
         var startedAt: ContinuousClock.Instant = .now
-        var quickFailures = 0
+        var startFailures = 0
         var nextStart: ContinuousClock.Instant?
         var killedAsHung = false
     }
@@ -121,12 +121,13 @@ public final class Pool {
             guard pid > 0 else { return }
             guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
             let uptime = ContinuousClock.now - slots[index].startedAt
+            let diedStarting = scoreboard.isStarting(slot: index)
             slots[index].pid = 0
             scoreboard.workerExited(slot: index)
             // Exit 0 outside a stop: the worker served its max_requests.
             let recycled = status == Worker.recycled
-            slots[index].quickFailures = !recycled && uptime < configuration.minimumUptime ? slots[index].quickFailures + 1 : 0
-            let delay = restartDelay(afterQuickFailures: slots[index].quickFailures)
+            slots[index].startFailures = diedStarting ? slots[index].startFailures + 1 : 0
+            let delay = restartDelay(afterStartFailures: slots[index].startFailures)
             slots[index].nextStart = .now + delay
             var metadata: Logger.Metadata = ["slot": "\(index)", "worker_pid": "\(pid)", "uptime_ms": "\(uptime.milliseconds)",
                                              "cause": "\(recycled ? "recycled after max_requests" : Self.describe(status))"]
@@ -135,8 +136,8 @@ public final class Pool {
         }
     }
 
-    /// None after a worker that ran normally; then 100 ms, doubling, capped.
-    func restartDelay(afterQuickFailures failures: Int) -> Duration {
+    /// None after a worker that was ready; then 100 ms, doubling, capped.
+    func restartDelay(afterStartFailures failures: Int) -> Duration {
         guard failures > 0 else { return .zero }
         let delay = Duration.milliseconds(100) * (1 << min(failures - 1, 20))
         return min(delay, configuration.maxRestartDelay)

@@ -14,9 +14,6 @@ public struct PoolConfiguration: Sendable {
     public var scoreboardPath: String?
     /// How long a stop waits for workers to finish their requests before killing them.
     public var shutdownGrace: Duration = .seconds(10)
-    /// A worker that dies sooner than this after starting counts as a crash
-    /// at start-up: its next start is delayed, doubling up to `maxRestartDelay`.
-    public var minimumUptime: Duration = .seconds(1)
     /// A request still running this long after it started (stuck outside
     /// SQLite, which stops its own statements at the request timeout) gets
     /// its worker killed and replaced; nginx answers the client 503. nil: never.
@@ -24,6 +21,9 @@ public struct PoolConfiguration: Sendable {
     /// A worker exits after this many requests (plus up to 10% jitter, so
     /// workers do not all restart together) and is replaced. 0: never.
     public var maxRequests = 0
+    /// A worker that dies before it is ready (a crash at start-up) is started
+    /// again after 100 ms, doubling with each such death up to this. A worker
+    /// that dies later is replaced at once.
     public var maxRestartDelay: Duration = .seconds(30)
 
     public init(socketPath: String) { self.socketPath = socketPath }

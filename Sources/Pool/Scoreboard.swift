@@ -74,8 +74,13 @@ public final class Scoreboard {
         airwave_store64(&s.pointee.last_duration_us, 0)
         airwave_store64(&s.pointee.started_at_ms, wallClockMilliseconds())
         airwave_store32(&s.pointee.pid, pid)
-        airwave_store32(&s.pointee.state, Int32(AIRWAVE_SLOT_IDLE.rawValue))
+        airwave_store32(&s.pointee.state, Int32(AIRWAVE_SLOT_STARTING.rawValue))
         if replacing { airwave_addu64(&board.pointee.restarts, 1) }
+    }
+
+    /// Whether the slot's worker died before it was ready (a start-up failure).
+    func isStarting(slot index: Int) -> Bool {
+        airwave_load32(&slot(index).pointee.state) == Int32(AIRWAVE_SLOT_STARTING.rawValue)
     }
 
     func workerExited(slot index: Int) {
@@ -103,6 +108,11 @@ public final class Scoreboard {
     }
 
     // MARK: Written by a worker, its own slot only
+
+    /// The worker opened what it needs and is about to accept.
+    func workerReady(slot index: Int) {
+        airwave_store32(&slot(index).pointee.state, Int32(AIRWAVE_SLOT_IDLE.rawValue))
+    }
 
     func begin(slot index: Int, path: String) {
         airwave_scoreboard_begin(board, UInt32(index), path, wallClockMilliseconds())
@@ -161,6 +171,7 @@ public final class Scoreboard {
         case AIRWAVE_SLOT_IDLE.rawValue: "idle"
         case AIRWAVE_SLOT_BUSY.rawValue: "busy"
         case AIRWAVE_SLOT_EXITING.rawValue: "exiting"
+        case AIRWAVE_SLOT_STARTING.rawValue: "starting"
         default: "empty"
         }
     }

@@ -37,6 +37,7 @@ enum Worker {
             _exit(startFailure)
         }
         let request = FastCGIRequest(listener: listener)
+        scoreboard.workerReady(slot: slot)
         var remaining = maxRequests > 0 ? maxRequests + Int(UInt32(getpid()) % UInt32(maxRequests / 10 + 1)) : Int.max
         // A stop signal interrupts accept(); a request in progress is finished first.
         while airwave_pending_signal() == 0, remaining > 0, request.accept() {

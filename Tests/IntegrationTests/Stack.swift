@@ -78,8 +78,12 @@ final class Stack {
         (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Live children of `parent`, from /proc.
+    /// Live children of `parent`, from /proc (its `children` list when the
+    /// kernel has one: fast even under load; else every process's stat).
     static func children(of parent: pid_t) -> [pid_t] {
+        if let list = try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8) {
+            return list.split(separator: " ").compactMap { pid_t($0) }.filter(isAlive)
+        }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { pid_t($0) }.filter { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

@@ -10,6 +10,10 @@ import Testing
         let board = try Scoreboard.create(path: path, slots: 2, masterPID: 42)
         board.workerStarted(slot: 0, pid: 100, replacing: false)
         board.workerStarted(slot: 1, pid: 101, replacing: false)
+        #expect(board.isStarting(slot: 0) && board.snapshot().workers[0].state == "starting")
+        board.workerReady(slot: 0)
+        board.workerReady(slot: 1)
+        #expect(!board.isStarting(slot: 0))
 
         board.begin(slot: 0, path: "/api/v1/library/artists/1")
         var s = board.snapshot()
@@ -31,6 +35,7 @@ import Testing
         board.workerExited(slot: 1)
         #expect(board.snapshot().workers[1].state == "empty" && board.snapshot().workers[1].pid == 0)
         board.workerStarted(slot: 1, pid: 102, replacing: true)
+        board.workerReady(slot: 1)
         s = board.snapshot()
         #expect(s.restarts == 1 && s.workers[1].pid == 102 && s.workers[1].requests == 0 && s.accepted == 2)
 
@@ -45,6 +50,7 @@ import Testing
         defer { unlink(path) }
         let writer = try Scoreboard.create(path: path, slots: 3, masterPID: 7)
         writer.workerStarted(slot: 2, pid: 300, replacing: false)
+        writer.workerReady(slot: 2)
         let reader = try Scoreboard.open(path: path)
         writer.begin(slot: 2, path: String(repeating: "é", count: 200))  // longer than the slot holds
         let s = reader.snapshot()
@@ -65,10 +71,10 @@ import Testing
         var configuration = PoolConfiguration(socketPath: "/tmp/unused.sock")
         configuration.maxRestartDelay = .seconds(30)
         let pool = Pool(configuration: configuration, logger: .init(label: "test")) { _ in { _ in } }
-        #expect(pool.restartDelay(afterQuickFailures: 0) == .zero)
-        #expect(pool.restartDelay(afterQuickFailures: 1) == .milliseconds(100))
-        #expect(pool.restartDelay(afterQuickFailures: 2) == .milliseconds(200))
-        #expect(pool.restartDelay(afterQuickFailures: 5) == .milliseconds(1600))
-        #expect(pool.restartDelay(afterQuickFailures: 50) == .seconds(30))
+        #expect(pool.restartDelay(afterStartFailures: 0) == .zero)
+        #expect(pool.restartDelay(afterStartFailures: 1) == .milliseconds(100))
+        #expect(pool.restartDelay(afterStartFailures: 2) == .milliseconds(200))
+        #expect(pool.restartDelay(afterStartFailures: 5) == .milliseconds(1600))
+        #expect(pool.restartDelay(afterStartFailures: 50) == .seconds(30))
     }
 }

@@ -17,6 +17,7 @@ enum airwave_worker_state {
     AIRWAVE_SLOT_IDLE = 1,    /* waiting for a request */
     AIRWAVE_SLOT_BUSY = 2,    /* answering one */
     AIRWAVE_SLOT_EXITING = 3, /* finishing, then exiting */
+    AIRWAVE_SLOT_STARTING = 4, /* forked, not yet ready (opening the database) */
 };
 
 typedef struct {

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// The pool under abuse: workers killed under load, workers that cannot start.
+@Suite struct BreakingTests {
+    /// wrk's totals: requests, and the ones that failed (non-2xx or socket errors).
+    struct Load {
+        var requests = 0
+        var failed = 0
+
+        init(wrkOutput text: String) {
+            func number(after label: String) -> Int {
+                guard let range = text.range(of: label) else { return 0 }
+                return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            }
+            requests = Int(text.split(separator: "\n").first { $0.contains("requests in") }?.split(separator: " ").first ?? "0") ?? 0
+            failed = number(after: "Non-2xx or 3xx responses: ")
+            for kind in ["connect ", "read ", "write ", "timeout "] { failed += number(after: kind) }
+        }
+    }
+
+    @Test func killingAWorkerEvery200msFailsOnlyTheRequestsItHeld() throws {
+        let stack = try Stack(workers: 4)
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        let load = try Subprocess("/usr/bin/wrk", ["-t2", "-c8", "-d10s", "http://127.0.0.1:\(stack.port)/api/v1/library/works/7/recordings"])
+        var kills = 0
+        let end = Date().addingTimeInterval(9.5)
+        usleep(200_000)
+        while Date() < end {
+            if let victim = stack.workerPIDs.randomElement() {
+                kill(victim, SIGKILL)
+                kills += 1
+            }
+            usleep(200_000)
+        }
+        let lastKill = Date()
+        let back = Stack.eventually(within: 1) { stack.workerPIDs.count == 4 }
+        let recovered = Date().timeIntervalSince(lastKill)
+        let (status, output) = load.wait()
+        let result = Load(wrkOutput: output)
+        #expect(status == 0, "\(output)")
+        #expect(kills >= 40)
+        #expect(result.requests >= 2_000, "at least 200 req/s: \(output)")
+        // Only a request in flight on a killed worker may fail: at most one per kill.
+        #expect(result.failed <= kills, "\(result.failed) failed for \(kills) kills: \(output)")
+        #expect(back, "the pool is back to 4 workers within 1 s of the last kill (took \(recovered) s)")
+        print("chaos: \(kills) kills, \(result.requests) requests, \(result.failed) failed, back to 4 workers after \(Int(recovered * 1000)) ms")
+    }
+
+    @Test func aWorkerThatCannotStartIsRestartedMoreAndMoreSlowly() throws {
+        let dir = Stack.root + "/run/b-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = dir + "/library.db"
+        try Subprocess.run(Stack.binary, ["generate", db, "--artists", "30"])
+        let pool = try Subprocess(Stack.binary, ["serve", "--db", db, "--socket", dir + "/pool.sock", "--workers", "1"])
+        #expect(Stack.eventually(within: 10) { Stack.children(of: pool.pid).count == 1 })
+        // The library goes away: every new worker fails to open it.
+        try FileManager.default.removeItem(atPath: db)
+        Stack.children(of: pool.pid).forEach { kill($0, SIGKILL) }
+        usleep(3_500_000)
+        #expect(Stack.isAlive(pool.pid))
+        pool.signal(SIGTERM)
+        let (status, log) = pool.wait()
+        #expect(status == 0)
+        let delays = log.split(separator: "\n").compactMap { line -> Int? in
+            guard let range = line.range(of: "restart_in_ms=") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        // 100, 200, 400, 800, … : each wait longer than the one before.
+        #expect(delays.count >= 3, "\(log)")
+        #expect(delays.prefix(4) == [100, 200, 400, 800].prefix(delays.count))
+        #expect(log.contains("worker cannot start"))
+    }
+}

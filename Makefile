@@ -4,7 +4,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: help deps build up down status test bench outer-cache-on outer-cache-off clean
+.PHONY: help deps build up down status reload test bench outer-cache-on outer-cache-off clean
 
 help:
 	@echo "make up               install what is missing, build, start pool + nginx on 127.0.0.1:$${AIRWAVE_PORT:-8080}"
@@ -14,6 +14,7 @@ help:
 	@echo "make outer-cache-off  turn nginx's cache off (reload, no request dropped)"
 	@echo "make outer-cache-on   turn it back on"
 	@echo "make status           what is running"
+	@echo "make reload           new pool workers (and a new build) without dropping a request"
 
 deps:
 	@scripts/install-deps
@@ -29,6 +30,9 @@ down:
 
 status:
 	@scripts/stack status
+
+reload:
+	@scripts/stack reload
 
 outer-cache-on:
 	@scripts/stack outer-cache on

@@ -49,6 +49,24 @@ public struct UnixListener {
         self.descriptor = fd
     }
 
+    /// Takes over a listening socket inherited from the image before an exec
+    /// (a graceful reload): nothing is closed, so no connection is refused.
+    public init(inherited descriptor: Int32, path: String) throws {
+        var type: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == Int32(SOCK_STREAM.rawValue) else {
+            throw ListenerError(description: "descriptor \(descriptor) is not a listening socket")
+        }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    /// Lets the socket survive an exec (for a graceful reload).
+    public func keepAcrossExec(_ keep: Bool) {
+        _ = fcntl(descriptor, F_SETFD, keep ? 0 : FD_CLOEXEC)
+    }
+
     /// Closes the socket and removes its file.
     public func close() {
         Glibc.close(descriptor)

@@ -24,6 +24,8 @@ public final class Pool {
         var killedAsHung = false
     }
     private var slots: [Slot] = []
+    /// Workers of the image before a reload, finishing their last request.
+    private var retiring: Set<pid_t> = []
     private var listener: UnixListener?
     private var scoreboard: Scoreboard!
     private let masterPID = getpid()
@@ -41,7 +43,8 @@ public final class Pool {
     public func run() throws {
         let signals = SignalSet([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
         signals.block()
-        let listener = try UnixListener(path: configuration.socketPath)
+        let listener = try configuration.inheritedListener.map { try UnixListener(inherited: $0, path: configuration.socketPath) }
+            ?? UnixListener(path: configuration.socketPath)
         self.listener = listener
         let scoreboardPath = configuration.scoreboardPath
             ?? String(configuration.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/pool.scoreboard")
@@ -56,6 +59,7 @@ public final class Pool {
                                                "scoreboard": "\(scoreboardPath)"])
         slots = Array(repeating: Slot(), count: configuration.workers)
         for index in slots.indices { spawn(index, replacing: false) }
+        retire(configuration.retiringWorkers)
 
         while true {
             // With a hung-request limit, look at the scoreboard four times a second.
@@ -67,7 +71,7 @@ public final class Pool {
                 stop()
                 return
             case SIGHUP:
-                logger.info("SIGHUP ignored: graceful reload is not implemented yet")
+                reload()
             default:
                 reapWorkers()
             }
@@ -119,6 +123,10 @@ public final class Pool {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
+            if retiring.remove(pid) != nil {
+                logger.info("retired worker exited", metadata: ["worker_pid": "\(pid)", "cause": "\(Self.describe(status))"])
+                continue
+            }
             guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
             let uptime = ContinuousClock.now - slots[index].startedAt
             let diedStarting = scoreboard.isStarting(slot: index)
@@ -156,6 +164,46 @@ public final class Pool {
         return max(.milliseconds(1), due - .now)
     }
 
+    // MARK: Reload
+
+    /// SIGHUP: exec the binary again, in this process (same pid), keeping the
+    /// listening socket. The new image starts its workers, then asks these to
+    /// finish their request and exit: the socket never closes, so no request
+    /// is refused or dropped. When the exec fails, this image goes on.
+    private func reload() {
+        guard let listener, let program = configuration.reloadCommand.first else {
+            logger.error("reload impossible: no command to exec")
+            return
+        }
+        if let problem = configuration.reloadCheck?() {
+            logger.error("reload cancelled: \(problem); the running pool goes on")
+            return
+        }
+        guard access(program, X_OK) == 0 else {
+            logger.error("reload cancelled: \(program) is not executable; the running pool goes on")
+            return
+        }
+        let workers = slots.map(\.pid).filter { $0 > 0 } + retiring
+        let arguments = configuration.reloadCommand + ["--inherit-listener", "\(listener.descriptor)",
+                                                       "--retiring-workers", workers.map(String.init).joined(separator: ",")]
+        logger.info("reloading", metadata: ["exec": "\(program)", "retiring": "\(workers.count)"])
+        listener.keepAcrossExec(true)
+        fflush(nil)
+        var argv = arguments.map { strdup($0) } + [nil]
+        execv(program, &argv)
+        // Only reached when the exec failed.
+        let reason = String(cString: strerror(errno))
+        argv.forEach { free($0) }
+        listener.keepAcrossExec(false)
+        logger.error("reload failed: cannot exec \(program): \(reason); the running pool goes on")
+    }
+
+    /// Asks the previous image's workers to finish and exit.
+    private func retire(_ workers: [pid_t]) {
+        for pid in workers where kill(pid, SIGTERM) == 0 { retiring.insert(pid) }
+        if !workers.isEmpty { logger.info("reloaded", metadata: ["retiring": "\(retiring.count)", "workers": "\(slots.count)"]) }
+    }
+
     // MARK: Stop
 
     /// Asks every worker to finish and exit; kills those still running after
@@ -163,7 +211,7 @@ public final class Pool {
     private func stop() {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
         for index in slots.indices where slots[index].pid > 0 { scoreboard.workerStopping(slot: index) }
-        var running = Set(slots.map(\.pid).filter { $0 > 0 })
+        var running = Set(slots.map(\.pid).filter { $0 > 0 }).union(retiring)
         while !running.isEmpty {
             // Repeated: a worker that was between requests when the first
             // signal came may have gone back into accept().

@@ -26,5 +26,16 @@ public struct PoolConfiguration: Sendable {
     /// that dies later is replaced at once.
     public var maxRestartDelay: Duration = .seconds(30)
 
+    /// After a graceful reload: the listening socket the previous image left
+    /// open, and its workers, which finish their requests and exit.
+    public var inheritedListener: Int32?
+    public var retiringWorkers: [pid_t] = []
+    /// The command line to exec on SIGHUP (the same binary path, so a new
+    /// build there is picked up), without the reload's own options.
+    public var reloadCommand: [String] = []
+    /// Run before a reload's exec; an error message cancels the reload (the
+    /// running pool goes on) rather than letting the new image fail to start.
+    public var reloadCheck: (@Sendable () -> String?)?
+
     public init(socketPath: String) { self.socketPath = socketPath }
 }

@@ -26,7 +26,10 @@ public final class Scoreboard {
     /// A new, empty scoreboard for `slots` workers (the master, before the fork).
     public static func create(path: String, slots: Int, masterPID: pid_t) throws -> Scoreboard {
         let size = Int(airwave_scoreboard_size(UInt32(slots)))
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A new file, never the old one truncated: workers of the image before
+        // a reload still have the old one mapped while they finish.
+        unlink(path)
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PoolError(description: "cannot create the scoreboard \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard ftruncate(fd, off_t(size)) == 0, let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), memory != MAP_FAILED else {

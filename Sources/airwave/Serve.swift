@@ -17,6 +17,10 @@ struct Serve: ParsableCommand {
         its own inner cache), replaces a worker that dies, and stops on SIGTERM or SIGINT after
         the requests in flight are answered, removing the socket.
 
+        Signals: SIGTERM, SIGINT: stop gracefully. SIGHUP: reload gracefully: the master execs its
+        binary again (a new build at the same path is picked up) keeping the socket open; new
+        workers start, the old ones finish their request and exit; no request is dropped.
+
         Environment (used when the flag is not given):
           AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS, AIRWAVE_REQUEST_TIMEOUT,
           AIRWAVE_INNER_CACHE=off,
@@ -63,6 +67,10 @@ struct Serve: ParsableCommand {
     @Flag(help: "Log each SQL statement with its time. [DB_ECHO=true]")
     var dbEcho = false
 
+    // Set by the pool itself when SIGHUP makes it exec again.
+    @Option(help: .hidden) var inheritListener: Int32?
+    @Option(help: .hidden) var retiringWorkers: String?
+
     func run() throws {
         let logger = Logger(label: "airwave.pool")
         guard let path = db ?? Environment.string("AIRWAVE_DB") else {
@@ -76,6 +84,13 @@ struct Serve: ParsableCommand {
             pool.workers = workers
         }
         pool.pidFile = pidFile
+        pool.inheritedListener = inheritListener
+        pool.retiringWorkers = (retiringWorkers ?? "").split(separator: ",").compactMap { pid_t($0) }
+        pool.reloadCommand = Self.commandWithoutReloadOptions()
+        pool.reloadCheck = {
+            do { try Self.checkDatabase(path, logger: Logger(label: "airwave.pool")) } catch { return "\(error)" }
+            return nil
+        }
         if let maxRequests = try maxRequests ?? Environment.int("AIRWAVE_MAX_REQUESTS") {
             guard maxRequests >= 0 else { throw ValidationError("max requests must be >= 0, got \(maxRequests)") }
             pool.maxRequests = maxRequests
@@ -113,6 +128,21 @@ struct Serve: ParsableCommand {
                 request.write(head: response.headerBlock(), body: response.body, includeBody: method != "HEAD")
             }
         }.run()
+    }
+
+    /// This process's command line, without the options a reload adds.
+    static func commandWithoutReloadOptions() -> [String] {
+        var arguments = CommandLine.arguments
+        if !arguments[0].contains("/") { arguments[0] = "/proc/self/exe" }  // found on PATH: this very binary
+        var kept: [String] = []
+        var skipNext = false
+        for argument in arguments {
+            if skipNext { skipNext = false; continue }
+            if argument == "--inherit-listener" || argument == "--retiring-workers" { skipNext = true; continue }
+            if argument.hasPrefix("--inherit-listener=") || argument.hasPrefix("--retiring-workers=") { continue }
+            kept.append(argument)
+        }
+        return kept
     }
 
     /// Refuses a file that is missing, unreadable or not an Air-Wave library;

@@ -48,6 +48,41 @@ import Testing
         print("chaos: \(kills) kills, \(result.requests) requests, \(result.failed) failed, back to 4 workers after \(Int(recovered * 1000)) ms")
     }
 
+    @Test func threeReloadsUnderLoadFailNoRequest() throws {
+        let stack = try Stack(workers: 4)
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        let master = try #require(stack.poolPID)
+        let first = Set(stack.workerPIDs)
+        let load = try Subprocess("/usr/bin/wrk", ["-t2", "-c8", "-d8s", "http://127.0.0.1:\(stack.port)/api/v1/library/artists/3/works"])
+        for _ in 0..<3 {
+            usleep(2_000_000)
+            #expect(try stack.make("reload").status == 0)
+        }
+        let (status, output) = load.wait()
+        let result = Load(wrkOutput: output)
+        #expect(status == 0 && result.requests >= 1_600, "at least 200 req/s: \(output)")
+        #expect(result.failed == 0, "\(output)")
+        // Same master, new workers, old ones gone.
+        #expect(stack.poolPID == master && Stack.isAlive(master))
+        #expect(Stack.eventually(within: 2) { stack.workerPIDs.count == 4 && Set(stack.workerPIDs).isDisjoint(with: first) })
+        #expect(first.allSatisfy { !Stack.isAlive($0) })
+        #expect(stack.log("pool.log").components(separatedBy: "[Pool] reloaded").count - 1 == 3)
+        print("reload: 3 reloads, \(result.requests) requests, \(result.failed) failed")
+    }
+
+    @Test func aReloadThatCouldNotStartIsCancelled() throws {
+        let stack = try Stack(workers: 2)
+        defer { _ = try? stack.stop() }
+        let workers = Set(stack.workerPIDs)
+        try FileManager.default.removeItem(atPath: stack.database)
+        try stack.make("reload")
+        #expect(Stack.eventually(within: 3) { stack.log("pool.log").contains("reload cancelled: database not found") })
+        // The running pool goes on with the workers it had (they hold the file open).
+        #expect(Set(stack.workerPIDs) == workers)
+        #expect(try stack.get("/api/v1/library/works/3").status == 200)
+    }
+
     @Test func aWorkerThatCannotStartIsRestartedMoreAndMoreSlowly() throws {
         let dir = Stack.root + "/run/b-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -33,7 +33,7 @@ let package = Package(
                                              .product(name: "Logging", package: "swift-log")]),
         // The one command-line tool.
         .executableTarget(name: "airwave", dependencies: [
-            "Pool", "API", "Store", "DemoData",
+            "Pool", "API", "Store", "DemoData", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

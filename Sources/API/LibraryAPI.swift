@@ -12,19 +12,45 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
     private let status: (() -> [UInt8])?
     /// Serve `/api/v1/system/test/…` (see `TestEndpoints.swift`): only for tests.
     let testEndpoints: Bool
+    /// Requests slower than this are logged with their SQL times; nil: none.
+    let slowRequest: Duration?
     let logger: Logger
 
     public init(store: LibraryStore, cache: InnerCache<C>?, status: (() -> [UInt8])? = nil, testEndpoints: Bool = false,
-                logger: Logger = Logger(label: "airwave.api")) {
+                slowRequest: Duration? = nil, logger: Logger = Logger(label: "airwave.api")) {
         self.store = store
         self.cache = cache
         self.status = status
         self.testEndpoints = testEndpoints
+        self.slowRequest = slowRequest
         self.logger = logger
     }
 
-    /// The answer to `method` on `uri` (path and query string, as sent).
+    /// The answer to `method` on `uri` (path and query string, as sent); a
+    /// slow one is logged with the time of each SQL statement it ran.
     public func respond(method: String, uri: String) -> Response {
+        guard let slowRequest else { return answer(method: method, uri: uri) }
+        store.database.statementTimes = []
+        let started = ContinuousClock.now
+        let response = answer(method: method, uri: uri)
+        let elapsed = ContinuousClock.now - started
+        if elapsed >= slowRequest {
+            let sql = (store.database.statementTimes ?? []).map { "\(Self.milliseconds($0.nanoseconds)) ms \($0.sql.prefix(70))" }
+            logger.warning("slow request", metadata: [
+                "uri": "\(uri)", "status": "\(response.status)", "ms": "\(Self.milliseconds(UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)))",
+                "sql": "\(sql.joined(separator: " | "))",
+            ])
+        }
+        store.database.statementTimes = nil
+        return response
+    }
+
+    static func milliseconds(_ nanoseconds: UInt64) -> String {
+        let hundredths = nanoseconds / 10_000
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+    }
+
+    private func answer(method: String, uri: String) -> Response {
         let (path, query) = Self.split(uri)
         if path == "/api/v1/system/ping" {
             var response = Response(status: 200, body: Array("pong".utf8))

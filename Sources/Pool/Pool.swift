@@ -1,3 +1,4 @@
+import CSupport
 import FastCGI
 import Logging
 
@@ -41,7 +42,7 @@ public final class Pool {
 
     /// Runs until SIGTERM or SIGINT. Throws when the socket cannot be opened.
     public func run() throws {
-        let signals = SignalSet([SIGTERM, SIGINT, SIGCHLD, SIGHUP])
+        let signals = SignalSet([SIGTERM, SIGINT, SIGCHLD, SIGHUP, SIGUSR1])
         signals.block()
         let listener = try configuration.inheritedListener.map { try UnixListener(inherited: $0, path: configuration.socketPath) }
             ?? UnixListener(path: configuration.socketPath)
@@ -72,6 +73,8 @@ public final class Pool {
                 return
             case SIGHUP:
                 reload()
+            case SIGUSR1:
+                reopenLogs()
             default:
                 reapWorkers()
             }
@@ -162,6 +165,18 @@ public final class Pool {
         let due = slots.compactMap { $0.pid == 0 ? $0.nextStart : nil }.min()
         guard let due else { return .seconds(60) }
         return max(.milliseconds(1), due - .now)
+    }
+
+    // MARK: Logs
+
+    /// SIGUSR1 (logrotate moved the file): reopen it here and in every worker.
+    private func reopenLogs() {
+        guard airwave_reopen_log() == 0 else {
+            logger.error("cannot reopen the log file: \(String(cString: strerror(errno)))")
+            return
+        }
+        for pid in slots.map(\.pid) where pid > 0 { kill(pid, SIGUSR1) }
+        logger.info("log file reopened")
     }
 
     // MARK: Reload

@@ -26,6 +26,7 @@ enum Worker {
         SignalSet.unblockAll()
         signal(SIGPIPE, SIG_IGN)  // nginx may hang up first: a write error, not a death
         signal(SIGHUP, SIG_IGN)   // the master's business
+        _ = airwave_install_log_reopen_handler()  // SIGUSR1, forwarded by the master
         let stopSignals = [SIGTERM, SIGINT]
         _ = airwave_install_flag_handlers(stopSignals, Int32(stopSignals.count))
 

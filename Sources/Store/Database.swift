@@ -33,6 +33,8 @@ public final class Database {
     private let deadline = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
     /// When set, every statement run is logged with its time (`DB_ECHO`).
     public var echo: Logger?
+    /// When set, every statement run adds its text and time here (the slow log).
+    public var statementTimes: [(sql: String, nanoseconds: UInt64)]?
 
     public init(path: String, mode: Mode = .readOnly) throws {
         var flags = SQLITE_OPEN_NOMUTEX

@@ -63,7 +63,7 @@ public final class Statement {
     /// Advances to the next row; false when there is none (the statement is then reset).
     @discardableResult
     public func step() throws -> Bool {
-        if database.echo != nil, startedAt == 0 { startedAt = monotonicNanoseconds() }
+        if database.echo != nil || database.statementTimes != nil, startedAt == 0 { startedAt = monotonicNanoseconds() }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { reset(); return false }
@@ -74,10 +74,13 @@ public final class Statement {
 
     /// Makes the statement ready to run again (parameters stay bound).
     public func reset() {
-        if let echo = database.echo, startedAt != 0 {
-            let ms = Double(monotonicNanoseconds() - startedAt) / 1_000_000
-            let parameters = boundForEcho.map(Self.describe).joined(separator: ", ")
-            echo.info("SQL \(String(format3(ms))) ms: \(sql) [\(parameters)]")
+        if startedAt != 0 {
+            let nanoseconds = monotonicNanoseconds() - startedAt
+            database.statementTimes?.append((sql, nanoseconds))
+            if let echo = database.echo {
+                let parameters = boundForEcho.map(Self.describe).joined(separator: ", ")
+                echo.info("SQL \(format3(Double(nanoseconds) / 1_000_000)) ms: \(sql) [\(parameters)]")
+            }
             startedAt = 0
         }
         sqlite3_reset(handle)

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import CSupport
 import FastCGI
 import Logging
 import Pool
@@ -20,9 +21,11 @@ struct Serve: ParsableCommand {
         Signals: SIGTERM, SIGINT: stop gracefully. SIGHUP: reload gracefully: the master execs its
         binary again (a new build at the same path is picked up) keeping the socket open; new
         workers start, the old ones finish their request and exit; no request is dropped.
+        SIGUSR1: reopen the --log-file (after logrotate moved it).
 
         Environment (used when the flag is not given):
           AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS, AIRWAVE_REQUEST_TIMEOUT,
+          AIRWAVE_SLOW_REQUEST_MS, AIRWAVE_LOG_FILE,
           AIRWAVE_INNER_CACHE=off,
           CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting),
           CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS, CACHE_TTL_WORK,
@@ -46,8 +49,14 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a request's SQL may run before it is stopped (503); its worker is killed if still busy 1 s later. 0: no limit. [AIRWAVE_REQUEST_TIMEOUT, default 10]")
     var requestTimeout: Int?
 
+    @Option(help: "Log requests slower than this many milliseconds, with their SQL times; 0: never. [AIRWAVE_SLOW_REQUEST_MS, default 1000]")
+    var slowRequestMs: Int?
+
     @Flag(help: "Serve /api/v1/system/test/slow and /hang, which break a worker on purpose (tests only). [AIRWAVE_TEST_ENDPOINTS=1]")
     var testEndpoints = false
+
+    @Option(help: "Write the logs to this file (appending) rather than standard error; SIGUSR1 reopens it. [AIRWAVE_LOG_FILE]")
+    var logFile: String?
 
     @Option(help: "Write the master's pid here (removed on exit).")
     var pidFile: String?
@@ -72,6 +81,9 @@ struct Serve: ParsableCommand {
     @Option(help: .hidden) var retiringWorkers: String?
 
     func run() throws {
+        if let logFile = logFile ?? Environment.string("AIRWAVE_LOG_FILE"), airwave_log_to(logFile) != 0 {
+            throw ValidationError("cannot write the log file \(logFile): \(String(cString: strerror(errno)))")
+        }
         let logger = Logger(label: "airwave.pool")
         guard let path = db ?? Environment.string("AIRWAVE_DB") else {
             throw ValidationError("no database: pass --db FILE or set AIRWAVE_DB")
@@ -100,6 +112,8 @@ struct Serve: ParsableCommand {
         guard timeout >= 0 else { throw ValidationError("request timeout must be >= 0 seconds, got \(timeout)") }
         pool.hungRequestLimit = timeout == 0 ? nil : .seconds(timeout + 1)
         let testEndpoints = testEndpoints || Environment.bool("AIRWAVE_TEST_ENDPOINTS") == true
+        let slowMs = try slowRequestMs ?? Environment.int("AIRWAVE_SLOW_REQUEST_MS") ?? 1000
+        let slowRequest: Duration? = slowMs > 0 ? .milliseconds(slowMs) : nil
 
         let innerCacheOn = try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache")
         let cacheConfiguration = try cacheSettings()
@@ -121,7 +135,7 @@ struct Serve: ParsableCommand {
             let store = try LibraryStore(path: path, configuration: storeConfiguration)
             let cache = innerCacheOn ? InnerCache(configuration: cacheConfiguration, clock: ContinuousClock()) : nil
             let api = LibraryAPI(store: store, cache: cache, status: { scoreboard.snapshot().json() },
-                                 testEndpoints: testEndpoints, logger: workerLogger)
+                                 testEndpoints: testEndpoints, slowRequest: slowRequest, logger: workerLogger)
             return { request in
                 let method = request.parameter("REQUEST_METHOD") ?? "GET"
                 let response = api.respond(method: method, uri: request.parameter("REQUEST_URI") ?? "/")

@@ -173,7 +173,7 @@ import Testing
     }
 
     @Test func aRunawayQueryIsStoppedAndItsWorkerLivesOn() throws {
-        let stack = try Stack(workers: 1, extra: ["AIRWAVE_REQUEST_TIMEOUT": "1", "AIRWAVE_TEST_ENDPOINTS": "1"])
+        let stack = try Stack(workers: 1, extra: ["AIRWAVE_REQUEST_TIMEOUT": "1", "AIRWAVE_TEST_ENDPOINTS": "1", "AIRWAVE_SLOW_REQUEST_MS": "300"])
         defer { _ = try? stack.stop() }
         let worker = stack.workerPIDs
         let started = Date()
@@ -185,6 +185,11 @@ import Testing
         #expect(stack.workerPIDs == worker)
         #expect(try stack.get(Self.base + "/works/1").status == 200)
         #expect(stack.log("pool.log").contains("request timed out"))
+        // The slow log: the path, the time, and each statement's time.
+        let slowLine = stack.log("pool.log").split(separator: "\n").first { $0.contains("slow request") }
+        #expect(slowLine?.contains("uri=/api/v1/system/test/slow") == true)
+        #expect(slowLine?.contains("ms WITH RECURSIVE c(x)") == true, "\(slowLine ?? "no slow-request line")")
+        #expect(!stack.log("pool.log").contains("uri=/api/v1/library/works/1 "))  // a fast one is not logged
     }
 
     @Test func aHungWorkerIsKilledAndReplaced() throws {
@@ -204,6 +209,27 @@ import Testing
         let plain = try Stack(workers: 1)
         defer { _ = try? plain.stop() }
         #expect(try plain.get("/api/v1/system/test/hang").status == 404)
+    }
+
+    @Test func logsAreReopenedOnSIGUSR1() throws {
+        let stack = try Stack(workers: 2, extra: ["DB_ECHO": "true"])
+        defer { _ = try? stack.stop() }
+        try stack.run("outer-cache", "off")
+        let logs = stack.runDir + "/logs/"
+        // logrotate moves the file away, then signals the master.
+        try FileManager.default.moveItem(atPath: logs + "pool.log", toPath: logs + "pool.log.1")
+        kill(try #require(stack.poolPID), SIGUSR1)
+        #expect(Stack.eventually(within: 3) { stack.log("pool.log").contains("log file reopened") })
+        // Both workers write to the new file too (each answers one of these at least once).
+        usleep(200_000)
+        for id in 11...30 { _ = try stack.get(Self.base + "/works/\(id)") }
+        #expect(Stack.eventually(within: 3) {
+            let pids = Set(stack.log("pool.log").split(separator: "\n").filter { $0.contains("ms: SELECT") }.compactMap { line in
+                line.range(of: "pid=").map { String(line[$0.upperBound...].prefix { $0.isNumber }) }
+            })
+            return pids.count == 2
+        })
+        #expect(!(try String(contentsOfFile: logs + "pool.log.1", encoding: .utf8)).contains("[11]"))
     }
 
     @Test func settingsFromTheEnvironment() throws {

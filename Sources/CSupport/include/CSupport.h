@@ -22,6 +22,16 @@ int airwave_pending_signal(void);
 /// Forgets the recorded signal.
 void airwave_clear_pending_signal(void);
 
+/// Points standard error (where the logs go) at `path`, appending. Returns 0
+/// or -1 (errno set). Async-signal-safe once the path is set.
+int airwave_log_to(const char *path);
+
+/// Reopens the file given to airwave_log_to (after logrotate moved it).
+int airwave_reopen_log(void);
+
+/// Installs a SIGUSR1 handler that calls airwave_reopen_log (in workers).
+int airwave_install_log_reopen_handler(void);
+
 /// Nanoseconds from CLOCK_MONOTONIC.
 static inline uint64_t airwave_monotonic_ns(void) {
     struct timespec ts;

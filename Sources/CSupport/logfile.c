@@ -1,0 +1,40 @@
+#include "CSupport.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <limits.h>
+
+static char log_path[PATH_MAX];
+
+int airwave_reopen_log(void) {
+    if (log_path[0] == 0) return 0;
+    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return -1;
+    int rc = dup2(fd, 2);
+    close(fd);
+    return rc < 0 ? -1 : 0;
+}
+
+int airwave_log_to(const char *path) {
+    size_t n = strlen(path);
+    if (n >= sizeof log_path) return -1;
+    memcpy(log_path, path, n + 1);
+    return airwave_reopen_log();
+}
+
+static void reopen_on_signal(int sig) {
+    (void)sig;
+    int saved = errno;
+    airwave_reopen_log();
+    errno = saved;
+}
+
+int airwave_install_log_reopen_handler(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = reopen_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    return sigaction(SIGUSR1, &sa, NULL);
+}

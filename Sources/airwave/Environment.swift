@@ -2,12 +2,40 @@
 import Glibc
 #endif
 
-/// Settings that may come from the environment when no flag gives them.
+/// Settings that may come from the environment when no flag gives them, or
+/// from a settings file (`serve --config`), which wins over the environment
+/// and is read again at every start, so a reload (SIGHUP) applies its changes.
 enum Environment {
     static func string(_ name: String) -> String? {
+        if let value = settingsFile[name] { return value.isEmpty ? nil : value }
         guard let value = getenv(name) else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text
+    }
+
+    /// `NAME=value` lines; blank lines and `#` comments are skipped.
+    nonisolated(unsafe) private static var settingsFile: [String: String] = [:]
+
+    static func load(settingsFile path: String) throws {
+        guard let file = fopen(path, "r") else {
+            throw SettingError("cannot read the settings file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var settings: [String: String] = [:]
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        var number = 0
+        while getline(&line, &capacity, file) > 0 {
+            number += 1
+            let text = String(cString: line!).trimmingCharacters(in: " \t\r\n")
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw SettingError("\(path):\(number): expected NAME=value, got '\(text)'")
+            }
+            settings[String(text[..<equals]).trimmingCharacters(in: " \t")] = String(text[text.index(after: equals)...]).trimmingCharacters(in: " \t")
+        }
+        free(line)
+        settingsFile = settings
     }
 
     static func bool(_ name: String) -> Bool? {
@@ -26,4 +54,16 @@ enum Environment {
 struct SettingError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension String {
+    /// Without the given characters at either end (compared as unicode
+    /// scalars, so "\r\n" is two of them, not one Character).
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        let view = unicodeScalars
+        guard let first = view.firstIndex(where: { !scalars.contains($0) }),
+              let last = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
+        return String(view[first...last])
+    }
 }

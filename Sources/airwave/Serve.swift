@@ -10,7 +10,7 @@ import Store
 import Glibc
 #endif
 
-struct Serve: ParsableCommand {
+struct Serve: ParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Run the worker pool on a unix socket (nginx connects to it).",
         discussion: """
@@ -55,6 +55,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Serve /api/v1/system/test/slow and /hang, which break a worker on purpose (tests only). [AIRWAVE_TEST_ENDPOINTS=1]")
     var testEndpoints = false
 
+    @Option(help: "A settings file of NAME=value lines (the environment variables' names), read at every start and reload; it wins over the environment. [AIRWAVE_CONFIG]")
+    var config: String?
+
     @Option(help: "Write the logs to this file (appending) rather than standard error; SIGUSR1 reopens it. [AIRWAVE_LOG_FILE]")
     var logFile: String?
 
@@ -80,48 +83,74 @@ struct Serve: ParsableCommand {
     @Option(help: .hidden) var inheritListener: Int32?
     @Option(help: .hidden) var retiringWorkers: String?
 
-    func run() throws {
-        if let logFile = logFile ?? Environment.string("AIRWAVE_LOG_FILE"), airwave_log_to(logFile) != 0 {
-            throw ValidationError("cannot write the log file \(logFile): \(String(cString: strerror(errno)))")
-        }
-        let logger = Logger(label: "airwave.pool")
-        guard let path = db ?? Environment.string("AIRWAVE_DB") else {
+    /// Every setting, from the flags, then the settings file, then the
+    /// environment, with defaults; checked. Run at start and before a reload.
+    struct Settings {
+        var database: String
+        var pool: PoolConfiguration
+        var store = LibraryStore.Configuration()
+        var cache: InnerCache<ContinuousClock>.Configuration
+        var innerCache: Bool
+        var testEndpoints: Bool
+        var slowRequest: Duration?
+    }
+
+    func resolveSettings() throws -> Settings {
+        if let config = config ?? Environment.string("AIRWAVE_CONFIG") { try Environment.load(settingsFile: config) }
+        guard let database = db ?? Environment.string("AIRWAVE_DB") else {
             throw ValidationError("no database: pass --db FILE or set AIRWAVE_DB")
         }
-        try Self.checkDatabase(path, logger: logger)
-
         var pool = PoolConfiguration(socketPath: socket ?? Environment.string("AIRWAVE_SOCKET") ?? "run/pool.sock")
         if let workers = try workers ?? Environment.int("AIRWAVE_WORKERS") {
             guard (1...256).contains(workers) else { throw ValidationError("workers must be from 1 to 256, got \(workers)") }
             pool.workers = workers
         }
-        pool.pidFile = pidFile
-        pool.inheritedListener = inheritListener
-        pool.retiringWorkers = (retiringWorkers ?? "").split(separator: ",").compactMap { pid_t($0) }
-        pool.reloadCommand = Self.commandWithoutReloadOptions()
-        pool.reloadCheck = {
-            do { try Self.checkDatabase(path, logger: Logger(label: "airwave.pool")) } catch { return "\(error)" }
-            return nil
-        }
         if let maxRequests = try maxRequests ?? Environment.int("AIRWAVE_MAX_REQUESTS") {
             guard maxRequests >= 0 else { throw ValidationError("max requests must be >= 0, got \(maxRequests)") }
             pool.maxRequests = maxRequests
         }
-
         let timeout = try requestTimeout ?? Environment.int("AIRWAVE_REQUEST_TIMEOUT") ?? 10
         guard timeout >= 0 else { throw ValidationError("request timeout must be >= 0 seconds, got \(timeout)") }
         pool.hungRequestLimit = timeout == 0 ? nil : .seconds(timeout + 1)
-        let testEndpoints = testEndpoints || Environment.bool("AIRWAVE_TEST_ENDPOINTS") == true
         let slowMs = try slowRequestMs ?? Environment.int("AIRWAVE_SLOW_REQUEST_MS") ?? 1000
-        let slowRequest: Duration? = slowMs > 0 ? .milliseconds(slowMs) : nil
+        var settings = Settings(
+            database: database, pool: pool, cache: try cacheSettings(),
+            innerCache: try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache"),
+            testEndpoints: testEndpoints || Environment.bool("AIRWAVE_TEST_ENDPOINTS") == true,
+            slowRequest: slowMs > 0 ? .milliseconds(slowMs) : nil)
+        settings.store.requestTimeout = timeout == 0 ? nil : .seconds(timeout)
+        if dbEcho || Environment.bool("DB_ECHO") == true { settings.store.echo = Logger(label: "airwave.sql") }
+        return settings
+    }
 
-        let innerCacheOn = try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache")
-        let cacheConfiguration = try cacheSettings()
-        var storeConfiguration = LibraryStore.Configuration()
-        storeConfiguration.requestTimeout = timeout == 0 ? nil : .seconds(timeout)
-        if dbEcho || Environment.bool("DB_ECHO") == true { storeConfiguration.echo = Logger(label: "airwave.sql") }
+    func run() throws {
+        let settings = try resolveSettings()
+        if let logFile = logFile ?? Environment.string("AIRWAVE_LOG_FILE"), airwave_log_to(logFile) != 0 {
+            throw ValidationError("cannot write the log file \(logFile): \(String(cString: strerror(errno)))")
+        }
+        let logger = Logger(label: "airwave.pool")
+        try Self.checkDatabase(settings.database, logger: logger)
+
+        var pool = settings.pool
+        pool.pidFile = pidFile
+        pool.inheritedListener = inheritListener
+        pool.retiringWorkers = (retiringWorkers ?? "").split(separator: ",").compactMap { pid_t($0) }
+        pool.reloadCommand = Self.commandWithoutReloadOptions()
+        pool.reloadCheck = { [self] in
+            // The new image resolves its settings again: never exec into one that cannot start.
+            do {
+                try Self.checkDatabase(try resolveSettings().database, logger: Logger(label: "airwave.pool"))
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+
+        let path = settings.database
+        let (storeConfiguration, cacheConfiguration, innerCacheOn) = (settings.store, settings.cache, settings.innerCache)
+        let (testEndpoints, slowRequest) = (settings.testEndpoints, settings.slowRequest)
         logger.info("settings", metadata: [
-            "db": "\(path)", "inner_cache": "\(innerCacheOn ? "on" : "off")",
+            "db": "\(path)", "workers": "\(pool.workers)", "inner_cache": "\(innerCacheOn ? "on" : "off")",
             "ttl": "\(Endpoint.allCases.map { "\($0.rawValue)=\(cacheConfiguration.ttl[$0]!.components.seconds)s" }.joined(separator: " "))",
             "max_entries": "\(cacheConfiguration.maxEntries)", "max_bytes": "\(cacheConfiguration.maxBytes)",
         ])

@@ -71,6 +71,32 @@ import Testing
         print("reload: 3 reloads, \(result.requests) requests, \(result.failed) failed")
     }
 
+    @Test func aReloadAppliesTheSettingsFile() throws {
+        let stack = try Stack(workers: 2)
+        defer { _ = try? stack.stop() }
+        let settings = stack.runDir + "/pool.env"
+        #expect(FileManager.default.fileExists(atPath: settings))
+        try "AIRWAVE_WORKERS=3\nCACHE_DEFAULT_TTL=7\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        try stack.make("reload")
+        #expect(Stack.eventually(within: 3) { stack.workerPIDs.count == 3 })
+        #expect(Stack.eventually(within: 3) { stack.log("pool.log").contains("ttl=artists=7s") })
+        let status = try #require(try stack.get("/api/v1/system/status").json as? [String: Any])
+        #expect((status["workers"] as? [Any])?.count == 3)
+        // A malformed file: the reload is cancelled, the 3 workers go on.
+        try "AIRWAVE_WORKERS\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let before = Set(stack.workerPIDs)
+        try stack.make("reload")
+        #expect(Stack.eventually(within: 3) { stack.log("pool.log").contains("reload cancelled:") && stack.log("pool.log").contains("expected NAME=value") })
+        #expect(Set(stack.workerPIDs) == before)
+        // A value the new image could not use: cancelled too, not a dead pool.
+        try "AIRWAVE_WORKERS=lots\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        try stack.make("reload")
+        #expect(Stack.eventually(within: 3) { stack.log("pool.log").contains("AIRWAVE_WORKERS must be an integer, got 'lots'") })
+        let master = try #require(stack.poolPID)
+        #expect(Set(stack.workerPIDs) == before && Stack.isAlive(master))
+        #expect(try stack.get("/api/v1/library/works/3").status == 200)
+    }
+
     @Test func aReloadThatCouldNotStartIsCancelled() throws {
         let stack = try Stack(workers: 2)
         defer { _ = try? stack.stop() }

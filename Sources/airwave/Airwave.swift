@@ -11,8 +11,7 @@ struct Airwave: ParsableCommand {
         commandName: "airwave",
         abstract: "Serve an Air-Wave music library's navigation API as a FastCGI worker pool.",
         discussion: """
-        The pool answers on a unix socket behind nginx (see conf/nginx and the README's `make up`).
-        Every setting is a flag; most can also be set from the environment (see each --help).
+        The pool answers on a unix socket behind nginx (see conf/nginx and the README's `make up`). Every setting is a flag; most can also come from the environment (see each subcommand's --help).
         """,
         subcommands: [Serve.self, Status.self, Generate.self, PrepareDB.self, Measure.self]
     )

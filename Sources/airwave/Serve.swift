@@ -14,23 +14,21 @@ struct Serve: ParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Run the worker pool on a unix socket (nginx connects to it).",
         discussion: """
-        The master checks the database, forks the workers (each opens the file read-only and keeps
-        its own inner cache), replaces a worker that dies, and stops on SIGTERM or SIGINT after
-        the requests in flight are answered, removing the socket.
+        The master checks the database, forks the workers (each opens the file read-only and keeps its own inner cache), replaces a worker that dies, and stops on SIGTERM or SIGINT after the requests in flight are answered, removing the socket.
 
-        Signals: SIGTERM, SIGINT: stop gracefully. SIGHUP: reload gracefully: the master execs its
-        binary again (a new build at the same path is picked up) keeping the socket open; new
-        workers start, the old ones finish their request and exit; no request is dropped.
-        SIGUSR1: reopen the --log-file (after logrotate moved it).
+        Signals to the master:
+          SIGTERM, SIGINT  stop gracefully
+          SIGHUP           graceful reload: exec again, new workers, old ones finish
+          SIGUSR1          reopen --log-file (logrotate)
 
-        Environment (used when the flag is not given):
-          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS, AIRWAVE_REQUEST_TIMEOUT,
-          AIRWAVE_SLOW_REQUEST_MS, AIRWAVE_LOG_FILE,
-          AIRWAVE_INNER_CACHE=off,
-          CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting),
-          CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS, CACHE_TTL_WORK,
-          CACHE_TTL_WORK_RECORDINGS (seconds), AIRWAVE_CACHE_MAX_ENTRIES, AIRWAVE_CACHE_MAX_BYTES,
-          DB_ECHO=true (log each SQL statement with its time), AIRWAVE_LOG_LEVEL (info).
+        Settings come from the flags, then the --config file, then the environment:
+          AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS
+          AIRWAVE_REQUEST_TIMEOUT, AIRWAVE_SLOW_REQUEST_MS, AIRWAVE_LOG_FILE
+          AIRWAVE_INNER_CACHE=off, AIRWAVE_CACHE_MAX_ENTRIES, AIRWAVE_CACHE_MAX_BYTES
+          CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting)
+          CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS
+          CACHE_TTL_WORK, CACHE_TTL_WORK_RECORDINGS (seconds)
+          DB_ECHO=true (log each SQL statement with its time), AIRWAVE_LOG_LEVEL
         """
     )
 

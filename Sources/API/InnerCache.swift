@@ -1,3 +1,17 @@
+/// One endpoint's inner-cache counters.
+public struct CacheCounters: Equatable, Sendable {
+    public var hits = 0, misses = 0, evictions = 0, expirations = 0, entries = 0, bytes = 0
+
+    public init() {}
+
+    /// From the scoreboard's order (see `values`).
+    public init<C: Collection>(values: C) where C.Element == UInt64 {
+        let v = values.map { Int(clamping: $0) } + [Int](repeating: 0, count: max(0, 6 - values.count))
+        (hits, misses, evictions, expirations, entries, bytes) = (v[0], v[1], v[2], v[3], v[4], v[5])
+    }
+
+}
+
 /// A worker's cache of finished response bodies: a TTL per endpoint, bounds
 /// on entries and on bytes, least-recently-used eviction. Time comes from the
 /// clock it is given, so tests move time instead of sleeping.
@@ -14,10 +28,7 @@ public final class InnerCache<C: Clock> where C.Duration == Duration {
         public init() {}
     }
 
-    /// Counters for one endpoint.
-    public struct Counters: Equatable, Sendable {
-        public var hits = 0, misses = 0, evictions = 0, expirations = 0, entries = 0, bytes = 0
-    }
+    public typealias Counters = CacheCounters
 
     private struct Entry {
         var key: String

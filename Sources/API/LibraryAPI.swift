@@ -8,40 +8,44 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
     public let store: LibraryStore
     /// nil when the inner layer is off (`X-Cache-Inner: OFF`).
     public let cache: InnerCache<C>?
-    /// The body of `GET /api/v1/system/status` (the pool's scoreboard), when there is a pool.
-    private let status: (() -> [UInt8])?
+    /// The pool this worker belongs to (status, pool-wide cache counters), if any.
+    let pool: PoolHooks?
+    /// The pool's cache-clear generation this worker's cache reflects.
+    var cacheGeneration: UInt64 = 0
     /// Serve `/api/v1/system/test/…` (see `TestEndpoints.swift`): only for tests.
     let testEndpoints: Bool
     /// Requests slower than this are logged with their SQL times; nil: none.
     let slowRequest: Duration?
     let logger: Logger
 
-    public init(store: LibraryStore, cache: InnerCache<C>?, status: (() -> [UInt8])? = nil, testEndpoints: Bool = false,
+    public init(store: LibraryStore, cache: InnerCache<C>?, pool: PoolHooks? = nil, testEndpoints: Bool = false,
                 slowRequest: Duration? = nil, logger: Logger = Logger(label: "airwave.api")) {
         self.store = store
         self.cache = cache
-        self.status = status
+        self.pool = pool
+        self.cacheGeneration = pool?.cacheGeneration() ?? 0
         self.testEndpoints = testEndpoints
         self.slowRequest = slowRequest
         self.logger = logger
+        store.database.timesStatements = slowRequest != nil
     }
 
     /// The answer to `method` on `uri` (path and query string, as sent); a
     /// slow one is logged with the time of each SQL statement it ran.
     public func respond(method: String, uri: String) -> Response {
         guard let slowRequest else { return answer(method: method, uri: uri) }
-        store.database.statementTimes = []
-        let started = ContinuousClock.now
+        store.database.resetStatementTimes()
+        let started = monotonicNanoseconds()
         let response = answer(method: method, uri: uri)
-        let elapsed = ContinuousClock.now - started
-        if elapsed >= slowRequest {
-            let sql = (store.database.statementTimes ?? []).map { "\(Self.milliseconds($0.nanoseconds)) ms \($0.sql.prefix(70))" }
+        let elapsed = monotonicNanoseconds() - started
+        let (seconds, attoseconds) = slowRequest.components
+        if elapsed >= UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000) {
+            let sql = store.database.statementTimes.map { "\(Self.milliseconds($0.nanoseconds)) ms \($0.sql.prefix(70))" }
             logger.warning("slow request", metadata: [
-                "uri": "\(uri)", "status": "\(response.status)", "ms": "\(Self.milliseconds(UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)))",
+                "uri": "\(uri)", "status": "\(response.status)", "ms": "\(Self.milliseconds(elapsed))",
                 "sql": "\(sql.joined(separator: " | "))",
             ])
         }
-        store.database.statementTimes = nil
         return response
     }
 
@@ -57,8 +61,8 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             response.contentType = "text/plain"
             return response
         }
-        if path == "/api/v1/system/status", let status { return Response(status: 200, body: status()) }
         if testEndpoints, path.hasPrefix(Self.testPrefix) { return testResponse(path.dropFirst(Self.testPrefix.count)) }
+        if let pool, path.hasPrefix("/api/v1/system/") { return systemResponse(method: method, path: path, pool: pool) }
         let innerOff: Response.InnerCacheStatus? = cache == nil ? .off : nil
         guard path.hasPrefix(LibraryRequest.basePath + "/") else { return Response(.notFound, innerCache: innerOff ?? .miss) }
         let request: LibraryRequest
@@ -69,10 +73,12 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             return Response(error, innerCache: innerOff ?? .miss)
         }
         do {
+            defer { publishCacheCounters() }
             return try store.read {
-                // Another program may have written the file: nothing computed
-                // from older data may be served after that.
-                if try store.refreshIfChanged() { cache?.removeAll() }
+                // Another program may have written the file, or an operator
+                // asked for cache/clear: nothing older may be served after that.
+                let fileChanged = try store.refreshIfChanged()
+                if clearWasAsked() || fileChanged { cache?.removeAll() }
                 guard let cache else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
                 let key = request.cacheKey
                 if let body = cache.lookup(key, endpoint: request.endpoint) {

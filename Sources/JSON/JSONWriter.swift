@@ -33,6 +33,14 @@ public struct JSONWriter {
 
     public mutating func null() { ascii("null"); atStart = false }
 
+    /// A key known only at run time (a map's), whose value is written next.
+    public mutating func key(_ key: String) {
+        separate()
+        append(key)
+        bytes.append(UInt8(ascii: ":"))
+        atStart = true
+    }
+
     /// A string value on its own (an array element, or a whole document).
     public mutating func value(_ string: String) { separate(); append(string) }
 

@@ -30,6 +30,7 @@ enum Worker {
         let stopSignals = [SIGTERM, SIGINT]
         _ = airwave_install_flag_handlers(stopSignals, Int32(stopSignals.count))
 
+        scoreboard.ownSlot = slot
         let handler: RequestHandler
         do {
             handler = try makeHandler(scoreboard)

@@ -33,8 +33,14 @@ public final class Database {
     private let deadline = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
     /// When set, every statement run is logged with its time (`DB_ECHO`).
     public var echo: Logger?
-    /// When set, every statement run adds its text and time here (the slow log).
-    public var statementTimes: [(sql: String, nanoseconds: UInt64)]?
+    /// When true, every statement run adds its text and time to
+    /// `statementTimes` (the slow log); `resetStatementTimes` empties it.
+    public var timesStatements = false {
+        didSet { statementTimes.reserveCapacity(64) }
+    }
+    public internal(set) var statementTimes: [(sql: String, nanoseconds: UInt64)] = []
+    /// Keeps the buffer: no allocation per request.
+    public func resetStatementTimes() { statementTimes.removeAll(keepingCapacity: true) }
 
     public init(path: String, mode: Mode = .readOnly) throws {
         var flags = SQLITE_OPEN_NOMUTEX

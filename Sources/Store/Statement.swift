@@ -63,7 +63,7 @@ public final class Statement {
     /// Advances to the next row; false when there is none (the statement is then reset).
     @discardableResult
     public func step() throws -> Bool {
-        if database.echo != nil || database.statementTimes != nil, startedAt == 0 { startedAt = monotonicNanoseconds() }
+        if startedAt == 0, database.timesStatements || database.echo != nil { startedAt = monotonicNanoseconds() }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { reset(); return false }
@@ -76,7 +76,7 @@ public final class Statement {
     public func reset() {
         if startedAt != 0 {
             let nanoseconds = monotonicNanoseconds() - startedAt
-            database.statementTimes?.append((sql, nanoseconds))
+            if database.timesStatements { database.statementTimes.append((sql, nanoseconds)) }
             if let echo = database.echo {
                 let parameters = boundForEcho.map(Self.describe).joined(separator: ", ")
                 echo.info("SQL \(format3(Double(nanoseconds) / 1_000_000)) ms: \(sql) [\(parameters)]")

@@ -161,7 +161,19 @@ struct Serve: ParsableCommand, Sendable {
             storeConfiguration.echo?[metadataKey: "pid"] = "\(getpid())"
             let store = try LibraryStore(path: path, configuration: storeConfiguration)
             let cache = innerCacheOn ? InnerCache(configuration: cacheConfiguration, clock: ContinuousClock()) : nil
-            let api = LibraryAPI(store: store, cache: cache, status: { scoreboard.snapshot().json() },
+            let slot = scoreboard.ownSlot
+            let pool = PoolHooks(
+                status: { scoreboard.snapshot().json() },
+                cacheGeneration: { scoreboard.cacheGeneration },
+                clearCaches: { scoreboard.clearCaches() },
+                publishCache: { endpoint, c in
+                    scoreboard.publishCache(slot: slot, endpoint: endpoint, (c.hits, c.misses, c.evictions, c.expirations, c.entries, c.bytes))
+                },
+                cacheTotals: {
+                    let (values, workers) = scoreboard.cacheTotals()
+                    return (stride(from: 0, to: values.count, by: 6).map { CacheCounters(values: values[$0..<$0 + 6]) }, workers)
+                })
+            let api = LibraryAPI(store: store, cache: cache, pool: pool,
                                  testEndpoints: testEndpoints, slowRequest: slowRequest, logger: workerLogger)
             return { request in
                 let method = request.parameter("REQUEST_METHOD") ?? "GET"

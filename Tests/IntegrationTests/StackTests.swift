@@ -232,6 +232,47 @@ import Testing
         #expect(!(try String(contentsOfFile: logs + "pool.log.1", encoding: .utf8)).contains("[11]"))
     }
 
+    @Test func cacheStatsAgreeWithTheHeadersAndClearEmptiesEveryWorker() throws {
+        let stack = try Stack(workers: 3)
+        defer { _ = try? stack.stop() }
+        func stats() throws -> [String: Any] { try #require(try stack.get("/api/v1/system/cache/stats").json as? [String: Any]) }
+        func counter(_ s: [String: Any], _ endpoint: String, _ name: String) -> Int? {
+            ((s["endpoints"] as? [String: Any])?[endpoint] as? [String: Any])?[name] as? Int
+        }
+        // Outer layer on: one URL 10 times → nginx misses once, the pool sees one request.
+        var outer: [String] = []
+        for _ in 0..<10 { outer.append(try stack.get(Self.base + "/works/9")["x-cache-outer"] ?? "?") }
+        #expect(outer.filter { $0 == "MISS" }.count == 1 && outer.filter { $0 == "HIT" }.count == 9)
+        var s = try stats()
+        #expect(counter(s, "work", "misses") == 1 && counter(s, "work", "hits") == 0 && counter(s, "work", "entries") == 1)
+
+        // Outer layer off: every request reaches a worker; the headers and the counters agree exactly.
+        try stack.run("outer-cache", "off")
+        var inner: [String] = []
+        for _ in 0..<30 { inner.append(try stack.get(Self.base + "/artists/2")["x-cache-inner"] ?? "?") }
+        s = try stats()
+        let misses = inner.filter { $0 == "MISS" }.count
+        #expect(misses <= 3)
+        #expect(counter(s, "artist", "hits") == inner.filter { $0 == "HIT" }.count)
+        #expect(counter(s, "artist", "misses") == misses)
+        #expect(counter(s, "artist", "entries") == misses)  // one entry per worker that missed
+        #expect(s["workers"] as? Int == 3)
+        // Several workers answered: the totals are a sum, not one worker's view.
+        let status = try #require(try stack.get("/api/v1/system/status").json as? [String: Any])
+        #expect(((status["workers"] as? [[String: Any]]) ?? []).filter { ($0["requests"] as? Int ?? 0) > 1 }.count >= 2)
+
+        // cache/clear empties every worker: no entry left, and each worker misses again.
+        let clear = try stack.get("/api/v1/system/cache/clear", method: "POST")
+        #expect(clear.status == 200)
+        s = try stats()
+        #expect(counter(s, "artist", "entries") == 0 && counter(s, "work", "entries") == 0)
+        #expect((s["total"] as? [String: Any])?["bytes"] as? Int == 0)
+        var after: [String] = []
+        for _ in 0..<30 { after.append(try stack.get(Self.base + "/artists/2")["x-cache-inner"] ?? "?") }
+        #expect(after.first == "MISS" && after.filter { $0 == "MISS" }.count <= 3)
+        #expect(try stack.get("/api/v1/system/cache/clear").status == 405)
+    }
+
     @Test func settingsFromTheEnvironment() throws {
         // A zero TTL keeps nothing; DB_ECHO logs every statement with its time.
         let stack = try Stack(workers: 1, extra: ["CACHE_DEFAULT_TTL": "0", "DB_ECHO": "true"])

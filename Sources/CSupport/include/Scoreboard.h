@@ -9,8 +9,10 @@
 /// Every field is read and written with atomic builtins.
 
 #define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
-#define AIRWAVE_SCOREBOARD_VERSION 1u
+#define AIRWAVE_SCOREBOARD_VERSION 2u
 #define AIRWAVE_SCOREBOARD_PATH_BYTES 128
+#define AIRWAVE_CACHE_ENDPOINTS 5   /* the library endpoints */
+#define AIRWAVE_CACHE_COUNTERS 6    /* hits, misses, evictions, expirations, entries, bytes */
 
 enum airwave_worker_state {
     AIRWAVE_SLOT_EMPTY = 0,   /* no worker in this slot (between a death and a restart) */
@@ -29,6 +31,7 @@ typedef struct {
     int64_t last_duration_us;     /* the previous request's duration */
     uint32_t path_sequence;       /* odd while `path` is being written */
     char path[AIRWAVE_SCOREBOARD_PATH_BYTES];
+    uint64_t cache[AIRWAVE_CACHE_ENDPOINTS * AIRWAVE_CACHE_COUNTERS]; /* this worker's inner cache */
 } airwave_slot;
 
 typedef struct {
@@ -42,6 +45,7 @@ typedef struct {
     uint32_t max_busy;            /* most workers busy at once */
     uint32_t stopping;
     uint64_t all_busy;            /* requests that found every worker busy */
+    uint64_t cache_generation;    /* bumped by cache/clear: workers drop their cache */
     airwave_slot slots[];
 } airwave_scoreboard;
 

@@ -23,6 +23,12 @@ public final class FastCGIRequest {
     /// Waits for the next request; false when interrupted or on error.
     public func accept() -> Bool { FCGX_Accept_r(request) >= 0 }
 
+    /// A request parameter as libfcgi holds it (valid until `finish`): no copy.
+    public func rawParameter(_ name: StaticString) -> UnsafePointer<CChar>? {
+        name.withUTF8Buffer { $0.withMemoryRebound(to: CChar.self) { FCGX_GetParam($0.baseAddress, request.pointee.envp) } }
+            .map { UnsafePointer($0) }
+    }
+
     /// A request parameter (`REQUEST_METHOD`, `REQUEST_URI`, …).
     public func parameter(_ name: String) -> String? {
         FCGX_GetParam(name, request.pointee.envp).map { String(cString: $0) }

@@ -176,8 +176,13 @@ public final class Scoreboard {
         airwave_store32(&slot(index).pointee.state, Int32(AIRWAVE_SLOT_IDLE.rawValue))
     }
 
-    func begin(slot index: Int, path: String) {
-        airwave_scoreboard_begin(board, UInt32(index), path, wallClockMilliseconds())
+    /// `path` is libfcgi's own C string: nothing is copied but into the slot.
+    func begin(slot index: Int, path: UnsafePointer<CChar>?) {
+        if let path {
+            airwave_scoreboard_begin(board, UInt32(index), path, wallClockMilliseconds())
+        } else {
+            airwave_scoreboard_begin(board, UInt32(index), "", wallClockMilliseconds())
+        }
     }
 
     func end(slot index: Int, microseconds: Int64) {

@@ -45,7 +45,7 @@ enum Worker {
         while airwave_pending_signal() == 0, remaining > 0, request.accept() {
             remaining -= 1
             let started = airwave_monotonic_ns()
-            scoreboard.begin(slot: slot, path: request.parameter("REQUEST_URI") ?? "")
+            scoreboard.begin(slot: slot, path: request.rawParameter("REQUEST_URI"))
             handler(request)
             request.finish()
             scoreboard.end(slot: slot, microseconds: Int64((airwave_monotonic_ns() - started) / 1000))

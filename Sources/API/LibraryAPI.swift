@@ -40,18 +40,13 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
         let elapsed = monotonicNanoseconds() - started
         let (seconds, attoseconds) = slowRequest.components
         if elapsed >= UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000) {
-            let sql = store.database.statementTimes.map { "\(Self.milliseconds($0.nanoseconds)) ms \($0.sql.prefix(70))" }
+            let sql = store.database.statementTimes.map { "\(millisecondsText($0.nanoseconds)) ms \($0.sql.prefix(70))" }
             logger.warning("slow request", metadata: [
-                "uri": "\(uri)", "status": "\(response.status)", "ms": "\(Self.milliseconds(elapsed))",
+                "uri": "\(uri)", "status": "\(response.status)", "ms": "\(millisecondsText(elapsed))",
                 "sql": "\(sql.joined(separator: " | "))",
             ])
         }
         return response
-    }
-
-    static func milliseconds(_ nanoseconds: UInt64) -> String {
-        let hundredths = nanoseconds / 10_000
-        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
     }
 
     private func answer(method: String, uri: String) -> Response {

@@ -79,7 +79,7 @@ public final class Statement {
             if database.timesStatements { database.statementTimes.append((sql, nanoseconds)) }
             if let echo = database.echo {
                 let parameters = boundForEcho.map(Self.describe).joined(separator: ", ")
-                echo.info("SQL \(format3(Double(nanoseconds) / 1_000_000)) ms: \(sql) [\(parameters)]")
+                echo.info("SQL \(millisecondsText(nanoseconds)) ms: \(sql) [\(parameters)]")
             }
             startedAt = 0
         }
@@ -114,11 +114,11 @@ public final class Statement {
 @inline(__always)
 public func monotonicNanoseconds() -> UInt64 { airwave_monotonic_ns() }
 
-/// `value` with three decimals, without Foundation.
-func format3(_ value: Double) -> String {
-    let thousandths = Int((value * 1000).rounded())
-    let fraction = String(thousandths % 1000)
-    return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+/// `nanoseconds` as milliseconds with three decimals ("12.345"), for logs.
+public func millisecondsText(_ nanoseconds: UInt64) -> String {
+    let micros = (nanoseconds + 500) / 1000
+    let fraction = String(micros % 1000)
+    return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
 }
 
 /// SQLite copies the bound text (its C macro is not visible to Swift).

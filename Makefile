@@ -4,7 +4,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: help deps build up down status reload test bench outer-cache-on outer-cache-off clean
+.PHONY: help deps build up down status reload test bench outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix clean
 
 help:
 	@echo "make up               install what is missing, build, start pool + nginx on 127.0.0.1:$${AIRWAVE_PORT:-8080}"
@@ -13,6 +13,11 @@ help:
 	@echo "make bench            benchmarks through nginx with wrk (large library)"
 	@echo "make outer-cache-off  turn nginx's cache off (reload, no request dropped)"
 	@echo "make outer-cache-on   turn it back on"
+	@echo "make outer-cache-clear  empty nginx's cache"
+	@echo "make inner-cache-off  turn every worker's cache off (graceful pool reload); inner-cache-on: back on"
+	@echo "make load-test        the seed's load test through nginx (10 users, 60 s; ARGS=\"--users 50\" for more)"
+	@echo "make cache-analysis   both cache layers from the headers, checked against the pool and nginx's log"
+	@echo "make cache-matrix     the analysis in all four layer configurations, side by side"
 	@echo "make status           what is running"
 	@echo "make reload           new pool workers (and a new build) without dropping a request"
 
@@ -40,9 +45,33 @@ outer-cache-on:
 outer-cache-off:
 	@scripts/stack outer-cache off
 
+outer-cache-clear:
+	@scripts/stack outer-cache clear
+
+inner-cache-on:
+	@scripts/stack inner-cache on
+
+inner-cache-off:
+	@scripts/stack inner-cache off
+
+# The tools talk to nginx on AIRWAVE_PORT; ARGS adds their own options.
+TOOL_URL = --url http://127.0.0.1:$${AIRWAVE_PORT:-8080}
+
+load-test: build
+	@.build/release/airwave load-test $(TOOL_URL) $(ARGS)
+
+cache-analysis: build
+	@.build/release/airwave cache-analysis $(TOOL_URL) $(ARGS)
+
+cache-matrix: build
+	@.build/release/airwave cache-analysis --matrix $(TOOL_URL) $(ARGS)
+
+# The load tester's timing tests measure real time: they run alone, after
+# the rest (which start nginx stacks and wrk in parallel).
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) test --skip LoadTestTimingTests
+	$(SWIFT) test --filter LoadTestTimingTests
 
 bench: build
 	@scripts/bench

@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -31,9 +32,18 @@ let package = Package(
         // The pre-fork worker pool: master, workers, signals, scoreboard.
         .target(name: "Pool", dependencies: ["FastCGI", "JSON", "CSupport",
                                              .product(name: "Logging", package: "swift-log")]),
+        // The client side: a keep-alive HTTP/1.1 client, the API's paths, skewed ids, tables.
+        .target(name: "Traffic", dependencies: ["DemoData"]),
+        // `airwave load-test`: simulated users, latency from the due time into HdrHistogram.
+        .target(name: "LoadTest", dependencies: ["Traffic", "DemoData", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        // `airwave cache-analysis`: each cache layer measured from the headers, checked against the pool and nginx.
+        .target(name: "CacheAnalysis", dependencies: ["Traffic", "DemoData"]),
+        // An HTTP stub server with programmable delays, for testing those tools.
+        .target(name: "TrafficTesting", dependencies: ["Traffic"]),
+
         // The one command-line tool.
         .executableTarget(name: "airwave", dependencies: [
-            "Pool", "API", "Store", "DemoData", "CSupport",
+            "Pool", "API", "Store", "DemoData", "CSupport", "Traffic", "LoadTest", "CacheAnalysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -41,6 +51,9 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData"]),
         .testTarget(name: "APITests", dependencies: ["API", "JSON", "Store", "DemoData"]),
         .testTarget(name: "PoolTests", dependencies: ["Pool"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Store", "DemoData"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "TrafficTesting"]),
+        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "Traffic", "TrafficTesting"]),
+        .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "Traffic"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Store", "DemoData", "Traffic", "CacheAnalysis", "TrafficTesting"]),
     ]
 )

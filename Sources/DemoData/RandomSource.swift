@@ -1,11 +1,11 @@
 /// SplitMix64: a small, fast, deterministic generator, so the same seed
 /// always writes the same library.
-struct RandomSource: RandomNumberGenerator {
+public struct RandomSource: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,17 +14,17 @@ struct RandomSource: RandomNumberGenerator {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
+    public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
     /// An index in 0..<n drawn with a power-law skew: low indexes are popular.
-    mutating func skewed(_ n: Int, exponent: Double) -> Int {
+    public mutating func skewed(_ n: Int, exponent: Double) -> Int {
         min(n - 1, Int(Double(n) * pow(unit(), exponent)))
     }
 
-    mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 }
 
 #if canImport(Glibc)

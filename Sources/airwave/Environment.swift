@@ -67,3 +67,9 @@ extension String {
         return String(view[first...last])
     }
 }
+
+/// Writes to standard error unbuffered (for messages and progress lines).
+func printError(_ text: String, newline: Bool = true) {
+    let line = newline ? text + "\n" : text
+    _ = line.withCString { write(2, $0, strlen($0)) }
+}

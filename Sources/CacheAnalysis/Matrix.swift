@@ -1,0 +1,108 @@
+import Foundation
+import Traffic
+
+/// The four configurations of the two layers, switched with the project's
+/// own commands (`scripts/stack outer-cache on|off|clear`, `inner-cache
+/// on|off`), each started cold and sent the same plan.
+public struct Matrix {
+    public struct Configuration: Sendable, CustomStringConvertible {
+        public var outer: Bool
+        public var inner: Bool
+        public var description: String { "outer \(outer ? "on" : "off"), inner \(inner ? "on" : "off")" }
+    }
+
+    public static let configurations = [Configuration(outer: true, inner: true), Configuration(outer: true, inner: false),
+                                        Configuration(outer: false, inner: true), Configuration(outer: false, inner: false)]
+
+    public let stack: StackControl
+    public let analysis: CacheAnalysis
+
+    public init(stack: StackControl, analysis: CacheAnalysis) {
+        self.stack = stack
+        self.analysis = analysis
+    }
+
+    /// Runs every configuration, then puts the layers back as they were.
+    public func run(log: (String) -> Void) throws(TrafficError) -> [(Configuration, AnalysisReport)] {
+        let plan = try RequestPlan.load(analysis.configuration, connection: analysis.connection)
+        let original = Configuration(outer: try stack.outerIsOn(), inner: try PoolCounters.read(analysis.connection).innerCacheOn)
+        var results: [(Configuration, AnalysisReport)] = []
+        defer {
+            log("Restoring: \(original)")
+            try? stack.set(outer: original.outer, inner: original.inner)
+        }
+        for configuration in Self.configurations {
+            log("== \(configuration)")
+            try stack.set(outer: configuration.outer, inner: configuration.inner)
+            // Cold start: nothing from an earlier configuration is counted.
+            try stack.run(["outer-cache", "clear"])
+            try PoolCounters.clear(analysis.connection)
+            let report = try analysis.run(plan)
+            log(report.checksAgree ? "   counts checked: agree" : "   counts checked: DISAGREE\n" + report.checks.joined(separator: "\n"))
+            results.append((configuration, report))
+        }
+        return results
+    }
+
+    /// The configurations side by side: hit rates per layer and effective latency.
+    public static func text(_ results: [(Configuration, AnalysisReport)]) -> String {
+        var table = TextTable(["Endpoint"] + results.map { $0.0.description })
+        func cell(_ outer: LayerSummary, _ inner: LayerSummary) -> String {
+            func rate(_ s: LayerSummary) -> String { s.enabled ? (s.hitRate.map(Format.percent) ?? "-") : "off" }
+            return "\(rate(outer)) / \(rate(inner)) · \(outer.effective.map { Format.fixed($0, 2) } ?? "-") ms"
+        }
+        for (index, template) in analysedTemplates.enumerated() {
+            table.add([template.rawValue] + results.map { cell($0.1.rows[index].outer, $0.1.rows[index].inner) })
+        }
+        table.add(["All"] + results.map { cell($0.1.outer, $0.1.inner) })
+        return (["Cache matrix: hit rate outer / inner (inner: on requests that reached a worker) · effective latency per request",
+                 table.render()]
+                + results.map { "\($0.0): overall hit rate \(Format.percent($0.1.hitRate)), checks \($0.1.checksAgree ? "agree" : "DISAGREE")" })
+            .joined(separator: "\n")
+    }
+}
+
+/// The project's stack script, run as a user would.
+public struct StackControl: Sendable {
+    public let script: String
+
+    public init(script: String) throws(TrafficError) {
+        guard FileManager.default.isExecutableFile(atPath: script) else {
+            throw TrafficError("\(script): no stack script there (run from the checkout, or give --stack)")
+        }
+        self.script = script
+    }
+
+    public func set(outer: Bool, inner: Bool) throws(TrafficError) {
+        try run(["outer-cache", outer ? "on" : "off"])
+        try run(["inner-cache", inner ? "on" : "off"])
+    }
+
+    public func outerIsOn() throws(TrafficError) -> Bool {
+        try run(["outer-cache", "state"], quiet: true).contains("ON")
+    }
+
+    /// Runs the script with the caller's environment; its output is shown
+    /// (or returned when `quiet`).
+    @discardableResult
+    public func run(_ arguments: [String], quiet: Bool = false) throws(TrafficError) -> String {
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("airwave-stack-\(getpid())-\(Monotonic.now())").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if quiet { posix_spawn_file_actions_addopen(&actions, 1, capture, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+        let argv = ([script] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        fflush(nil)
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, script, &actions, nil, argv, environ)
+        guard rc == 0 else { throw TrafficError("cannot run \(script): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = quiet ? ((try? String(contentsOfFile: capture, encoding: .utf8)) ?? "") : ""
+        if quiet { unlink(capture) }
+        guard status == 0 else { throw TrafficError("\(script) \(arguments.joined(separator: " ")) failed (status \(status >> 8))") }
+        return output
+    }
+}

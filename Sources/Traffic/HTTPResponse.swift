@@ -1,0 +1,20 @@
+/// One answer as it came: status, headers (names lower-cased), body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The last value of a header, by case-insensitive name.
+    public subscript(name: String) -> String? {
+        let lowered = name.lowercased()
+        return headers.last { $0.name == lowered }?.value
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}

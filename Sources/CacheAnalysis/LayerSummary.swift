@@ -26,7 +26,7 @@ public enum Layer: String, Sendable, CaseIterable, Codable {
 
 /// One cache layer's figures over some requests, from their headers.
 public struct LayerSummary: Sendable, Codable {
-    /// False when every request said the layer was `OFF`.
+    /// False when every request it was asked about said `OFF`.
     public var enabled: Bool
     /// The requests this layer was asked about: all of them for the outer
     /// layer; for the inner one only those that reached a worker.
@@ -49,7 +49,7 @@ public struct LayerSummary: Sendable, Codable {
         let asked = layer == .outer ? observations : observations.filter { $0.cache.reachedWorker }
         let hitList = asked.filter { layer == .outer ? $0.cache.outerHit : $0.cache.innerHit }
         let missList = asked.filter { layer == .outer ? $0.cache.outerMiss : $0.cache.innerMiss }
-        enabled = !asked.isEmpty && !asked.allSatisfy { layer == .outer ? $0.cache.outerOff : $0.cache.innerOff }
+        enabled = asked.isEmpty || !asked.allSatisfy { layer == .outer ? $0.cache.outerOff : $0.cache.innerOff }
         requests = asked.count
         hits = hitList.count
         misses = missList.count

@@ -35,8 +35,7 @@ public struct Matrix {
             log("== \(configuration)")
             try stack.set(outer: configuration.outer, inner: configuration.inner)
             // Cold start: nothing from an earlier configuration is counted.
-            try stack.run(["outer-cache", "clear"])
-            try PoolCounters.clear(analysis.connection)
+            try stack.clearCaches(analysis.connection)
             let report = try analysis.run(plan)
             log(report.checksAgree ? "   counts checked: agree" : "   counts checked: DISAGREE\n" + report.checks.joined(separator: "\n"))
             results.append((configuration, report))
@@ -76,6 +75,12 @@ public struct StackControl: Sendable {
     public func set(outer: Bool, inner: Bool) throws(TrafficError) {
         try run(["outer-cache", outer ? "on" : "off"])
         try run(["inner-cache", inner ? "on" : "off"])
+    }
+
+    /// Empties both layers: nginx's cache files and every worker's cache.
+    public func clearCaches(_ connection: HTTPConnection) throws(TrafficError) {
+        try run(["outer-cache", "clear"])
+        try PoolCounters.clear(connection)
     }
 
     public func outerIsOn() throws(TrafficError) -> Bool {

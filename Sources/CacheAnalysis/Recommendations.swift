@@ -34,11 +34,14 @@ public enum Recommendations {
     public static func lines(_ template: Template, _ layer: Layer, _ s: LayerSummary, outerInFront: Bool) -> [String] {
         let name = "\(template.rawValue) [\(layer.rawValue)]"
         guard s.enabled else { return ["- \(name): layer off"] }
-        guard let rate = s.hitRate else { return ["- \(name): no request reached this layer (the outer layer answered them all)"] }
+        guard s.requests > 0, let rate = s.hitRate else { return ["- \(name): no request reached this layer (the outer layer answered them all)"] }
         let verdict = hitRate(rate)
-        var line = "\(verdict.mark) \(name): \(verdict.word) hit rate (\(Format.percent(rate)))"
-        if let target = target(template), layer == .outer || !outerInFront {
-            line += rate > target.rate ? ", above" : ", below"
+        let behind = layer == .inner && outerInFront
+        var line = "\(behind ? "ℹ" : verdict.mark) \(name): \(verdict.word) hit rate (\(Format.percent(rate)))"
+        if behind {
+            line += " behind the outer layer"
+        } else if let target = target(template) {
+            line += rate > target.rate ? ", above" : rate == target.rate ? ", at but not above" : ", below"
             line += " the \(Format.percent(target.rate)) target (\(target.reason))"
         }
         var out = [line]

@@ -19,6 +19,9 @@ struct Browser {
         random = RandomSource(seed: seed)
     }
 
+    /// True between two visits: the moment a listener thinks.
+    var visitEnded: Bool { steps.isEmpty }
+
     /// The next request to make.
     mutating func next() -> (Template, String) {
         if steps.isEmpty { startVisit() }

@@ -44,7 +44,8 @@ public final class LoadTest: Sendable {
             progress(LoadProgress(elapsed: Double(Monotonic.now() - start) / 1e9, requests: live.requests.load(ordering: .relaxed),
                               errors: live.errors.load(ordering: .relaxed)))
         }
-        let wall = Double(Monotonic.now() - start) / 1e9
+        // The test lasted its duration at least, however early the last answer came.
+        let wall = max(configuration.duration, Double(Monotonic.now() - start) / 1e9)
         let unsent: Int
         if case .rate(let perSecond) = configuration.pacing {
             // Due before the end but never started: the server fell behind.
@@ -97,7 +98,8 @@ public final class LoadTest: Sendable {
             }
             live.requests.add(1, ordering: .relaxed)
             if case .think(let range) = configuration.pacing {
-                let think = range.lowerBound + random.unit() * (range.upperBound - range.lowerBound)
+                // The seed's user thinks once per visit, after its last click.
+                let think = browser.visitEnded ? range.lowerBound + random.unit() * (range.upperBound - range.lowerBound) : 0
                 // A refused connection answers at once: do not spin on it.
                 due = Monotonic.now() + UInt64(max(think, failed ? 0.01 : 0) * 1e9)
             }

@@ -1,7 +1,7 @@
 import Traffic
 
 /// How a load test runs. The defaults are the seed's: 10 users browsing for
-/// 60 seconds with 1–3 s of thought between clicks.
+/// 60 seconds, thinking 1–3 s after each visit (artist list to recordings).
 public struct LoadTestConfiguration: Sendable {
     public var server: ServerURL
     public var users = 10
@@ -18,8 +18,9 @@ public struct LoadTestConfiguration: Sendable {
 
 /// When each simulated user's next request is due.
 public enum Pacing: Sendable, Equatable, CustomStringConvertible {
-    /// Closed loop: due a random think time (seconds) after the previous
-    /// answer; `0...0` is as fast as the server answers.
+    /// Closed loop: a visit's clicks follow each other at once; the next
+    /// visit is due a random think time (seconds) after the last answer.
+    /// `0...0` is as fast as the server answers.
     case think(ClosedRange<Double>)
     /// Open loop: requests are due at a fixed rate (per second) over the
     /// whole test, whatever the server does; a user takes the next due one.

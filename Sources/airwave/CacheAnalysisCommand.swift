@@ -14,6 +14,8 @@ struct CacheAnalysisCommand: ParsableCommand {
         nothing is guessed from timing. The outer layer (nginx) is judged on every request, the inner
         layer (each worker's cache) only on those that reached a worker.
 
+        Caches keep what earlier traffic left: --cold empties both layers first.
+
         Then it checks itself: the pool's counters (GET /api/v1/system/cache/stats and /status, read
         before and after) and nginx's access log (the lines of this run) must agree with the headers.
 
@@ -38,10 +40,13 @@ struct CacheAnalysisCommand: ParsableCommand {
     @Option(help: ArgumentHelp("nginx's access log to check against. [default: RUN/logs/access.log when it exists, RUN from AIRWAVE_RUN_DIR or ./run]", valueName: "file"))
     var accessLog: String?
 
-    @Flag(help: "Run all four layer configurations and compare them.")
+    @Flag(help: "Empty both layers first (with the stack script and POST /api/v1/system/cache/clear), for figures from cold caches.")
+    var cold = false
+
+    @Flag(help: "Run all four layer configurations and compare them (each from cold caches).")
     var matrix = false
 
-    @Option(help: ArgumentHelp("The stack script --matrix switches the layers with.", valueName: "path"))
+    @Option(help: ArgumentHelp("The stack script --matrix and --cold use.", valueName: "path"))
     var stack = "scripts/stack"
 
     func validate() throws {
@@ -73,6 +78,7 @@ struct CacheAnalysisCommand: ParsableCommand {
                 print(Matrix.text(results))
                 if results.contains(where: { !$0.1.checksAgree }) { throw ExitCode(1) }
             } else {
+                if cold { try StackControl(script: stack).clearCaches(analysis.connection) }
                 let report = try analysis.run()
                 print(report.text())
                 if !report.checksAgree { throw ExitCode(1) }

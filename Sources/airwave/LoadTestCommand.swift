@@ -10,7 +10,7 @@ struct LoadTestCommand: ParsableCommand {
         discussion: """
         Each user browses as the seed's load_test.py does: the artist list, an artist, their works
         (limit=24), one of those works, its recordings (limit=100), and half the time the recordings
-        again with a random status and source, thinking 1-3 s between clicks. Artists are drawn from
+        again with a random status and source; then it thinks 1-3 s before the next visit. Artists are drawn from
         the server's own list, skewed: a few popular ones, a long tail.
 
         Latency is counted from when a request was due, not when it was sent, so a stalled server
@@ -18,8 +18,8 @@ struct LoadTestCommand: ParsableCommand {
         Modes: the default think time; --think 0 (closed loop, as fast as answers come);
         --rate R (open loop: R requests per second in all, whatever the server does).
 
-        Exit status: 0, or 1 when a --fail-on threshold was crossed, 2 when the server could not be
-        reached or read. Examples:
+        Exit status: 0; 1 when a --fail-on threshold was crossed; 2 when the server could not be
+        reached or read; 64 for options it cannot use. Examples:
           airwave load-test                                   # the seed's test: 10 users, 60 s
           airwave load-test --users 32 --think 0 --duration 20
           airwave load-test --rate 2000 --users 64 --duration 30 --json run/load.json
@@ -36,7 +36,7 @@ struct LoadTestCommand: ParsableCommand {
     @Option(help: "The server (nginx in front of the pool).")
     var url = "http://127.0.0.1:8080"
 
-    @Option(help: ArgumentHelp("Seconds a user thinks between clicks: a range (1-3), a number, or 0 for a closed loop.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Seconds a user thinks after each visit: a range (1-3), a number, or 0 for a closed loop.", valueName: "seconds"))
     var think: String?
 
     @Option(help: ArgumentHelp("Open loop: requests per second in all, due on a fixed schedule (instead of think time).", valueName: "R"))
@@ -62,6 +62,12 @@ struct LoadTestCommand: ParsableCommand {
         if rate != nil && think != nil { throw ValidationError("--rate and --think are two different modes: give one") }
         if let think, Pacing.parseThink(think) == nil {
             throw ValidationError("--think \(think): expected seconds as 0, 2 or a range like 1-3")
+        }
+        if let json {
+            let folder = URL(fileURLWithPath: json).deletingLastPathComponent().path
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw ValidationError("--json \(json): cannot write in \(folder)")
+            }
         }
         do {
             _ = try ServerURL(url)

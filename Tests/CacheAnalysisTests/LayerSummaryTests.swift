@@ -34,7 +34,8 @@ import Traffic
         #expect(outer.effective == 2)
         // Every request answered by nginx: the inner layer was asked nothing.
         let served = LayerSummary(.inner, [Self.observation("HIT", "-", ms: 1)])
-        #expect(served.requests == 0 && served.hitRate == nil && !served.enabled)
+        #expect(served.requests == 0 && served.hitRate == nil && served.enabled)
+        #expect(Recommendations.lines(.work, .inner, served, outerInFront: true) == ["- GET /works/{id} [inner]: no request reached this layer (the outer layer answered them all)"])
     }
 
     @Test func theSeedsThresholds() {
@@ -48,6 +49,10 @@ import Traffic
                           "  ✓ speedup 50.0x is good (good > 20x, poor < 10x)"])
         // Behind an outer layer, the inner one is not held to the endpoint's target.
         let inner = Recommendations.lines(.artist, .inner, LayerSummary(.inner, list), outerInFront: true)
-        #expect(inner == ["✗ GET /artists/{id} [inner]: Poor hit rate (0.0%)"])
+        #expect(inner == ["ℹ GET /artists/{id} [inner]: Poor hit rate (0.0%) behind the outer layer"])
+        let alone = Recommendations.lines(.work, .inner, LayerSummary(.inner, list.map {
+            Self.observation("OFF", $0.cache.outerHit ? "HIT" : "MISS", ms: 1) }), outerInFront: false)
+        #expect(alone == ["✓ GET /works/{id} [inner]: Excellent hit rate (85.0%), above the 80.0% target (work details rarely change)",
+                          "  ✗ speedup 1.0x is poor (good > 20x, poor < 10x)"])
     }
 }

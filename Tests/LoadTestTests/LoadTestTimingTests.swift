@@ -33,7 +33,8 @@ import TrafficTesting
         #expect(abs(l.p50 - 10) < 1, "p50 \(l.p50)")
         #expect(abs(l.p95 - 40) < 1, "p95 \(l.p95)")
         #expect(abs(l.p99 - 40) < 1, "p99 \(l.p99)")
-        #expect(abs(l.min - 10) < 1 && abs(l.max - 40) < 1, "min \(l.min) max \(l.max)")
+        #expect(abs(l.min - 10) < 1, "min \(l.min)")
+        #expect(l.max >= 40 && l.max < 45, "max \(l.max)")  // one sample: a scheduler's hiccup is its to keep
         // Rates are over wall time: about 4 users / 13 ms each.
         #expect(abs(report.total.rate - Double(report.total.requests) / report.wallSeconds) < 0.001)
         #expect(report.wallSeconds >= 3 && report.wallSeconds < 3.2)
@@ -79,5 +80,16 @@ import TrafficTesting
         // The last requests sent were due long before: latency grows to ~1.3 s.
         #expect(report.total.latency.max > 1000, "max \(report.total.latency.max)")
         #expect(report.total.service.max < 60)
+    }
+
+    @Test func usersThinkOncePerVisit() throws {
+        // Instant answers, 0.25 s of thought after each visit: 2 s give one user
+        // 7 or 8 visits of 5-6 clicks (the first starts within 0.25 s).
+        let stub = try StubServer(handler: StubServer.library)
+        defer { stub.stop() }
+        let report = LoadTest(Self.configuration(stub, users: 1, seconds: 2, pacing: .think(0.25...0.25)), catalog: Catalog(artistIDs: [1, 2])).run()
+        let visits = report.endpoints.first { $0.endpoint == Template.artists.rawValue }?.requests ?? 0
+        #expect(visits == 7 || visits == 8, "\(visits) visits")
+        #expect(report.total.requests >= 5 * visits - 5 && report.total.requests <= 6 * visits, "\(report.total.requests) requests")
     }
 }

@@ -87,7 +87,7 @@ import TrafficTesting
         let run = try Subprocess.run(Stack.binary, ["load-test", "--url", "http://127.0.0.1:\(stack.port)", "--users", "4", "--think", "0",
                                                     "--duration", "2", "--seed", "5", "--json", json, "--fail-on", "errors>0"])
         #expect(run.status == 0, "\(run.output)")
-        for words in ["Load Test Results (4 users, closed loop, no think time, 2 s", "GET /artists/{id}/works", "GET /works/{id}/recordings (*)",
+        for words in ["(300 artists, seed 5)", "Load Test Results (4 users, closed loop, no think time, 2 s", "GET /artists/{id}/works", "GET /works/{id}/recordings (*)",
                       "Total Errors: 0", "Throughput:", "P99:", "outer (nginx):  hit rate", "✓ passed --fail-on errors>0: measured 0.00"] {
             #expect(run.output.contains(words), "missing \(words) in \(run.output)")
         }

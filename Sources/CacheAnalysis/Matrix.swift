@@ -29,7 +29,9 @@ public struct Matrix {
         var results: [(Configuration, AnalysisReport)] = []
         defer {
             log("Restoring: \(original)")
-            try? stack.set(outer: original.outer, inner: original.inner)
+            do { try stack.set(outer: original.outer, inner: original.inner) } catch {
+                log("Could not restore the layers (\(error)); set them with scripts/stack outer-cache and inner-cache")
+            }
         }
         for configuration in Self.configurations {
             log("== \(configuration)")

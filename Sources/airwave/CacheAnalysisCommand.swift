@@ -8,19 +8,19 @@ struct CacheAnalysisCommand: ParsableCommand {
         commandName: "cache-analysis",
         abstract: "Measure each cache layer from the response headers, and check the count against the pool and nginx.",
         discussion: """
-        Sends --requests requests to each library endpoint, one at a time, drawn with a skew from
-        --working-set ids per endpoint taken from the server's own library (the same seed sends the
-        same sequence). Each answer's X-Cache-Outer and X-Cache-Inner say which layer served it:
-        nothing is guessed from timing. The outer layer (nginx) is judged on every request, the inner
+        Sends --requests requests to each library endpoint, one at a time, drawn with a skew from \
+        --working-set ids per endpoint taken from the server's own library (the same seed sends the \
+        same sequence). Each answer's X-Cache-Outer and X-Cache-Inner say which layer served it: \
+        nothing is guessed from timing. The outer layer (nginx) is judged on every request, the inner \
         layer (each worker's cache) only on those that reached a worker.
 
         Caches keep what earlier traffic left: --cold empties both layers first.
 
-        Then it checks itself: the pool's counters (GET /api/v1/system/cache/stats and /status, read
+        Then it checks itself: the pool's counters (GET /api/v1/system/cache/stats and /status, read \
         before and after) and nginx's access log (the lines of this run) must agree with the headers.
 
-        --matrix runs the four configurations (outer on/off x inner on/off) with the project's own
-        commands (scripts/stack outer-cache, inner-cache), each from cold caches, prints them side
+        --matrix runs the four configurations (outer on/off x inner on/off) with the project's own \
+        commands (scripts/stack outer-cache, inner-cache), each from cold caches, prints them side \
         by side, then restores the layers as they were. It reloads the pool: use it on a test stack.
         """
     )

@@ -22,6 +22,9 @@ struct CacheAnalysisCommand: ParsableCommand {
         --matrix runs the four configurations (outer on/off x inner on/off) with the project's own \
         commands (scripts/stack outer-cache, inner-cache), each from cold caches, prints them side \
         by side, then restores the layers as they were. It reloads the pool: use it on a test stack.
+
+        Exit status: 0; 1 when a check found the counts disagree; 2 when the server could not be \
+        reached or read; 64 for options it cannot use.
         """
     )
 

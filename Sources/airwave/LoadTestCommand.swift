@@ -130,7 +130,7 @@ final class ProgressLine {
     func show(_ p: LoadProgress, duration: Double) {
         let rate = Double(p.requests - last.requests) / max(p.elapsed - last.elapsed, 1e-9)
         last = (p.elapsed, p.requests)
-        let line = "  \(Format.fixed(min(p.elapsed, duration), 0))/\(Format.fixed(duration, 0)) s  \(Format.count(p.requests)) requests  \(Format.fixed(rate, 0)) req/s  \(Format.count(p.errors)) errors"
+        let line = "  \(Format.fixed(min(p.elapsed, duration), 0))/\(Format.fixed(duration, 0)) s  \(Format.count(p.requests)) requests  \(Format.count(Int(rate.rounded()))) req/s  \(Format.count(p.errors)) errors"
         if isTerminal {
             printError("\r\u{1B}[K" + line, newline: false)
         } else if p.elapsed - lastPrinted >= 10 {

@@ -1,5 +1,6 @@
 import DemoData
 import Foundation
+import Traffic
 
 /// One real stack for one test: the debug build of the pool behind a real
 /// nginx, on a free port, in its own run folder inside the checkout, started

@@ -77,8 +77,10 @@ import Testing
         let settings = stack.runDir + "/pool.env"
         #expect(FileManager.default.fileExists(atPath: settings))
         try "AIRWAVE_WORKERS=3\nCACHE_DEFAULT_TTL=7\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let old = stack.workerPIDs
         try stack.make("reload")
-        #expect(Stack.eventually(within: 3) { stack.workerPIDs.count == 3 })
+        // Done when the old workers have finished and exited and 3 new ones run.
+        #expect(Stack.eventually(within: 5) { !old.contains(where: Stack.isAlive) && stack.workerPIDs.count == 3 })
         #expect(Stack.eventually(within: 3) { stack.log("pool.log").contains("ttl=artists=7s") })
         let status = try #require(try stack.get("/api/v1/system/status").json as? [String: Any])
         #expect((status["workers"] as? [Any])?.count == 3)

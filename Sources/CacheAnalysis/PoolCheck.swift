@@ -1,0 +1,40 @@
+import Traffic
+
+/// The pool's counters over a run next to what the headers said.
+public struct PoolCheck: Sendable {
+    public var lines: [String] = []
+    public var agrees = true
+    /// Requests of the run the pool accepted (nil when workers changed).
+    public var accepted: Int?
+
+    /// `before` and `after` read around the run, with nothing else between.
+    public init(before: PoolCounters, after: PoolCounters, observations: [Observation]) {
+        if before.workerPIDs != after.workerPIDs || before.restarts != after.restarts {
+            let gone = before.workerPIDs.subtracting(after.workerPIDs).sorted()
+            lines.append("⚠ workers changed during the run (gone: \(gone.map(String.init).joined(separator: ", "))): "
+                         + "a new worker's counters start from zero, so the pool's sums cannot be compared")
+            agrees = false
+            return
+        }
+        // The run's own requests that reached a worker, and the two readings after it.
+        let reached = observations.filter { $0.cache.reachedWorker }.count
+        let accepted = after.accepted - before.accepted - 2
+        self.accepted = accepted
+        compare("requests that reached a worker", pool: accepted, headers: reached)
+        for name in Set(analysedTemplates.map(\.cacheStatsName)).sorted() {
+            let mine = observations.filter { $0.template.cacheStatsName == name }
+            compare("\(name) inner hits", pool: (after.hits[name] ?? 0) - (before.hits[name] ?? 0),
+                    headers: mine.filter { $0.cache.innerHit }.count)
+            compare("\(name) inner misses", pool: (after.misses[name] ?? 0) - (before.misses[name] ?? 0),
+                    headers: mine.filter { $0.cache.innerMiss }.count)
+        }
+        if agrees { lines.insert("✓ the pool's counters agree with the headers (\(reached) requests reached a worker)", at: 0) }
+    }
+
+    private mutating func compare(_ what: String, pool: Int, headers: Int) {
+        guard pool != headers else { return }
+        agrees = false
+        lines.append("✗ \(what): the pool counted \(pool), the headers said \(headers)"
+                     + (pool > headers ? " (other clients were using the server at the same time?)" : ""))
+    }
+}

@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Pool", dependencies: ["FastCGI", "JSON", "CSupport",
                                              .product(name: "Logging", package: "swift-log")]),
         // The client side: a keep-alive HTTP/1.1 client, the API's paths, skewed ids, tables.
-        .target(name: "Traffic", dependencies: ["DemoData"]),
+        .target(name: "Traffic", dependencies: ["API", "DemoData"]),
         // `airwave load-test`: simulated users, latency from the due time into HdrHistogram.
         .target(name: "LoadTest", dependencies: ["Traffic", "DemoData", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // `airwave cache-analysis`: each cache layer measured from the headers, checked against the pool and nginx.

@@ -20,6 +20,4 @@ public struct Observation: Sendable {
 
 public enum Layer: String, Sendable, CaseIterable, Codable {
     case outer, inner
-
-    public var title: String { self == .outer ? "outer (nginx fastcgi_cache)" : "inner (worker TTL+LRU)" }
 }

@@ -78,16 +78,20 @@ public struct LoadReport: Codable, Sendable {
 
     public var errorRate: Double { total.requests == 0 ? 0 : Double(total.errors) / Double(total.requests) }
 
-    /// Outer layer: the share of answers nginx served from its cache.
-    public var outerHitRate: Double? { Self.rate(of: ["HIT", "STALE", "UPDATING", "REVALIDATED"], among: total.outer, excluding: ["OFF", "none"]) }
-    /// Inner layer: the share of worker answers served from a worker's cache.
-    public var innerHitRate: Double? { Self.rate(of: ["HIT"], among: total.inner, excluding: ["OFF", "-", "none"]) }
+    /// Outer layer: the share of answers nginx served from its cache (nil when it was off).
+    public var outerHitRate: Double? {
+        Self.hitRate(total.outer, hit: { CacheStatus(outer: $0, inner: "").outerHit }, miss: { CacheStatus(outer: $0, inner: "").outerMiss })
+    }
+    /// Inner layer: the share of worker answers served from a worker's cache (nil when it was off or never asked).
+    public var innerHitRate: Double? {
+        Self.hitRate(total.inner, hit: { CacheStatus(outer: "", inner: $0).innerHit }, miss: { CacheStatus(outer: "", inner: $0).innerMiss })
+    }
 
-    static func rate(of hits: Set<String>, among counts: [String: Int], excluding: Set<String>) -> Double? {
-        let considered = counts.filter { !excluding.contains($0.key) }
-        let n = considered.values.reduce(0, +)
-        guard n > 0 else { return nil }
-        return Double(considered.filter { hits.contains($0.key) }.values.reduce(0, +)) / Double(n)
+    /// Hits among hits and misses, from a header's values and their counts.
+    static func hitRate(_ counts: [String: Int], hit: (String) -> Bool, miss: (String) -> Bool) -> Double? {
+        let hits = counts.filter { hit($0.key) }.values.reduce(0, +)
+        let misses = counts.filter { miss($0.key) }.values.reduce(0, +)
+        return hits + misses == 0 ? nil : Double(hits) / Double(hits + misses)
     }
 }
 

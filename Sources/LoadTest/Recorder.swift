@@ -54,8 +54,10 @@ struct Recorder {
     mutating func failed(_ template: Template, _ error: TrafficError) {
         var reason = error.description
         if let colon = reason.range(of: ": ") { reason = String(reason[colon.upperBound...]) }  // without the target
-        templates[template, default: TemplateRecord()].requests += 1
-        templates[template, default: TemplateRecord()].failures[reason, default: 0] += 1
+        var record = templates[template, default: TemplateRecord()]
+        record.requests += 1
+        record.failures[reason, default: 0] += 1
+        templates[template] = record
     }
 
     mutating func add(_ other: Recorder) {

@@ -1,7 +1,5 @@
 /// Number formats shared by the reports.
 public enum Format {
-    /// Milliseconds from nanoseconds, two decimals ("2.34").
-    public static func ms(_ nanoseconds: Double) -> String { fixed(nanoseconds / 1e6, 2) }
     public static func percent(_ fraction: Double) -> String { fixed(fraction * 100, 1) + "%" }
     public static func fixed(_ value: Double, _ decimals: Int) -> String {
         guard value.isFinite else { return "-" }

@@ -1,3 +1,5 @@
+import API
+
 /// The request kinds the tools report on, named as the seed's tables name them.
 public enum Template: String, CaseIterable, Sendable, Codable {
     case artists = "GET /artists"
@@ -8,16 +10,19 @@ public enum Template: String, CaseIterable, Sendable, Codable {
     /// Recordings again with a `status` and `source` filter.
     case filteredRecordings = "GET /works/{id}/recordings (*)"
 
-    /// The endpoint's name in `GET /api/v1/system/cache/stats`.
-    public var cacheStatsName: String {
+    /// The API's endpoint: its inner-cache counters in `cache/stats`.
+    public var endpoint: Endpoint {
         switch self {
-        case .artists: "artists"
-        case .artist: "artist"
-        case .artistWorks: "artist_works"
-        case .work: "work"
-        case .recordings, .filteredRecordings: "work_recordings"
+        case .artists: .artists
+        case .artist: .artist
+        case .artistWorks: .artistWorks
+        case .work: .work
+        case .recordings, .filteredRecordings: .workRecordings
         }
     }
+
+    /// The endpoint's name in `GET /api/v1/system/cache/stats`.
+    public var cacheStatsName: String { endpoint.rawValue }
 }
 
 /// Paths of the library API, relative to the server URL.

@@ -23,7 +23,6 @@ import Traffic
         #expect(Format.fixed(.nan, 2) == "-")
         #expect(Format.percent(0.855) == "85.5%")
         #expect(Format.count(1234567) == "1,234,567" && Format.count(-1000) == "-1,000" && Format.count(999) == "999")
-        #expect(Format.ms(1_500_000) == "1.50")
     }
 
     @Test func popularityIsSkewedAndRepeatable() {

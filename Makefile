@@ -9,7 +9,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 help:
 	@echo "make up               install what is missing, build, start pool + nginx on 127.0.0.1:$${AIRWAVE_PORT:-8080}"
 	@echo "make down             stop them"
-	@echo "make test             every test (unit and end-to-end through a real nginx)"
+	@echo "make test             every test (unit, fuzzing, and end to end through a real nginx)"
 	@echo "make bench            benchmarks through nginx with wrk (large library)"
 	@echo "make outer-cache-off  turn nginx's cache off (reload, no request dropped)"
 	@echo "make outer-cache-on   turn it back on"
@@ -67,8 +67,10 @@ cache-matrix: build
 	@.build/release/airwave cache-analysis --matrix $(TOOL_URL) $(ARGS)
 
 # The load tester's timing tests measure real time: they run alone, after
-# the rest (which start nginx stacks and wrk in parallel).
+# the rest (which start nginx stacks and wrk in parallel). Schemathesis, for
+# the fuzzing test, goes into run/venv when missing.
 test: deps
+	@scripts/install-deps --tests
 	$(SWIFT) build
 	$(SWIFT) test --skip LoadTestTimingTests
 	$(SWIFT) test --filter LoadTestTimingTests

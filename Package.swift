@@ -13,14 +13,13 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // System libraries, found with pkg-config.
-        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        // The system library, found with pkg-config.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The few C calls Swift cannot make itself (variadic prctl, async-signal-safe flags).
         .target(name: "CSupport"),
 
-        // The FastCGI binding: accept a request, read its parameters, write the answer.
-        .target(name: "FastCGI", dependencies: ["CFastCGI", "CSupport"]),
+        // FastCGI, the protocol nginx speaks to the pool: the listener, a request's records read with a deadline, the answer.
+        .target(name: "FastCGI", dependencies: ["CSupport"]),
         // Writes JSON straight into bytes (answers, status).
         .target(name: "JSON"),
         // The store: read-only SQLite, one prepared query per endpoint, schema checks.
@@ -38,6 +37,8 @@ let package = Package(
         .target(name: "LoadTest", dependencies: ["Traffic", "DemoData", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // `airwave cache-analysis`: each cache layer measured from the headers, checked against the pool and nginx.
         .target(name: "CacheAnalysis", dependencies: ["Traffic", "DemoData"]),
+        // The web server's side of FastCGI (records, a socket client), for testing the pool's.
+        .target(name: "FastCGITesting"),
         // An HTTP stub server with programmable delays, for testing those tools.
         .target(name: "TrafficTesting", dependencies: ["Traffic"]),
 
@@ -50,10 +51,11 @@ let package = Package(
 
         .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData"]),
         .testTarget(name: "APITests", dependencies: ["API", "JSON", "Store", "DemoData"]),
-        .testTarget(name: "PoolTests", dependencies: ["Pool"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "FastCGITesting", "CSupport", "DemoData"]),
+        .testTarget(name: "PoolTests", dependencies: ["Pool", "FastCGI"]),
         .testTarget(name: "TrafficTests", dependencies: ["Traffic", "TrafficTesting"]),
         .testTarget(name: "LoadTestTests", dependencies: ["LoadTest", "Traffic", "TrafficTesting"]),
         .testTarget(name: "CacheAnalysisTests", dependencies: ["CacheAnalysis", "Traffic"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Store", "DemoData", "Traffic", "CacheAnalysis", "TrafficTesting"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Store", "API", "DemoData", "Traffic", "CacheAnalysis", "TrafficTesting", "FastCGITesting"]),
     ]
 )

@@ -13,4 +13,5 @@ public struct APIError: Error, Equatable, Sendable {
     static let workNotFound = APIError(404, "Work not found")
     static let notFound = APIError(404, "Not Found")
     static let methodNotAllowed = APIError(405, "Method Not Allowed")
+    static let systemForbidden = APIError(403, "Forbidden: the system endpoints answer only through nginx's system location")
 }

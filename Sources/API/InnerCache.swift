@@ -31,20 +31,22 @@ public final class InnerCache<C: Clock> where C.Duration == Duration {
     public typealias Counters = CacheCounters
 
     private struct Entry {
-        var key: String
+        var key: [UInt8]
         var body: [UInt8]
         var endpoint: Endpoint
         var expires: C.Instant
         var older: Int  // towards the least recently used; -1 at the end
         var newer: Int  // towards the most recently used; -1 at the end
-        var size: Int { key.utf8.count + body.count }
+        var size: Int { key.count + body.count }
     }
 
     public let configuration: Configuration
     private let clock: C
     private var slots: [Entry?] = []
     private var freeSlots: [Int] = []
-    private var index: [String: Int] = [:]
+    /// Keys are bytes: `[UInt8]` compares and hashes byte for byte, where
+    /// `String` would take canonically equivalent texts for the same key.
+    private var index: [[UInt8]: Int] = [:]
     private var newest = -1, oldest = -1
     public private(set) var bytes = 0
     public private(set) var counters: [Endpoint: Counters] = [:]
@@ -56,7 +58,7 @@ public final class InnerCache<C: Clock> where C.Duration == Duration {
     }
 
     /// The body stored under `key`, if still fresh; counts a hit or a miss.
-    public func lookup(_ key: String, endpoint: Endpoint) -> [UInt8]? {
+    public func lookup(_ key: [UInt8], endpoint: Endpoint) -> [UInt8]? {
         guard let slot = index[key], let entry = slots[slot] else {
             counters[endpoint, default: Counters()].misses += 1
             return nil
@@ -75,7 +77,7 @@ public final class InnerCache<C: Clock> where C.Duration == Duration {
 
     /// Stores `body` under `key`, evicting the least recently used entries
     /// until both bounds hold. A body larger than the byte bound is not stored.
-    public func store(_ key: String, endpoint: Endpoint, body: [UInt8]) {
+    public func store(_ key: [UInt8], endpoint: Endpoint, body: [UInt8]) {
         if let slot = index[key] { remove(slot) }
         let ttl = configuration.ttl[endpoint] ?? .seconds(endpoint.defaultTTL)
         let entry = Entry(key: key, body: body, endpoint: endpoint, expires: clock.now.advanced(by: ttl), older: -1, newer: -1)

@@ -30,40 +30,47 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
         store.database.timesStatements = slowRequest != nil
     }
 
-    /// The answer to `method` on `uri` (path and query string, as sent); a
-    /// slow one is logged with the time of each SQL statement it ran.
-    public func respond(method: String, uri: String) -> Response {
-        guard let slowRequest else { return answer(method: method, uri: uri) }
+    /// The answer to `method` on `uri` (path and query string, the bytes nginx
+    /// sent); a slow one is logged with the time of each SQL statement it ran.
+    /// `systemAccess`: the request came through nginx's system location (it
+    /// carried the pool's secret); without it `/api/v1/system/` is refused.
+    /// A HEAD gets the GET's answer, body included: nginx leaves it out.
+    public func respond(method: HTTPMethod, uri: [UInt8], systemAccess: Bool = false) -> Response {
+        guard let slowRequest else { return answer(method: method, uri: uri, systemAccess: systemAccess) }
         store.database.resetStatementTimes()
         let started = monotonicNanoseconds()
-        let response = answer(method: method, uri: uri)
+        let response = answer(method: method, uri: uri, systemAccess: systemAccess)
         let elapsed = monotonicNanoseconds() - started
         let (seconds, attoseconds) = slowRequest.components
         if elapsed >= UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000) {
             let sql = store.database.statementTimes.map { "\(millisecondsText($0.nanoseconds)) ms \($0.sql.prefix(70))" }
             logger.warning("slow request", metadata: [
-                "uri": "\(uri)", "status": "\(response.status)", "ms": "\(millisecondsText(elapsed))",
+                "uri": "\(String(decoding: uri, as: UTF8.self))", "status": "\(response.status)", "ms": "\(millisecondsText(elapsed))",
                 "sql": "\(sql.joined(separator: " | "))",
             ])
         }
         return response
     }
 
-    private func answer(method: String, uri: String) -> Response {
-        let (path, query) = Self.split(uri)
-        if path == "/api/v1/system/ping" {
-            var response = Response(status: 200, body: Array("pong".utf8))
-            response.contentType = "text/plain"
-            return response
+    /// The same, from text (tests, `airwave measure`).
+    public func respond(method: String, uri: String, systemAccess: Bool = false) -> Response {
+        respond(method: HTTPMethod(method.utf8), uri: Array(uri.utf8), systemAccess: systemAccess)
+    }
+
+    private func answer(method: HTTPMethod, uri: [UInt8], systemAccess: Bool) -> Response {
+        let mark = uri.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex
+        let path = uri[..<mark]
+        let query = mark == uri.endIndex ? [] : uri[(mark + 1)...]
+        if path.starts(with: Self.systemPrefix.utf8) {
+            guard systemAccess else { return Response(.systemForbidden, innerCache: nil) }
+            return systemResponse(method: method, path: path.dropFirst(Self.systemPrefix.utf8.count))
         }
-        if testEndpoints, path.hasPrefix(Self.testPrefix) { return testResponse(path.dropFirst(Self.testPrefix.count)) }
-        if let pool, path.hasPrefix("/api/v1/system/") { return systemResponse(method: method, path: path, pool: pool) }
         let innerOff: Response.InnerCacheStatus? = cache == nil ? .off : nil
-        guard path.hasPrefix(LibraryRequest.basePath + "/") else { return Response(.notFound, innerCache: innerOff ?? .miss) }
+        guard path.starts(with: Self.libraryPrefix.utf8) else { return Response(.notFound, innerCache: innerOff ?? .miss) }
         let request: LibraryRequest
         do throws(APIError) {
-            request = try LibraryRequest(path: path.dropFirst(LibraryRequest.basePath.count + 1), query: QueryParameters(query))
-            guard method == "GET" || method == "HEAD" else { throw APIError.methodNotAllowed }
+            request = try LibraryRequest(path: path.dropFirst(Self.libraryPrefix.utf8.count), query: QueryParameters(query))
+            guard method == .get || method == .head else { throw APIError.methodNotAllowed }
         } catch {
             return Response(error, innerCache: innerOff ?? .miss)
         }
@@ -86,12 +93,15 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
         } catch let error as APIError {
             return Response(error, innerCache: innerOff ?? .miss)
         } catch let error as DatabaseError where error.isInterrupt {
-            return timedOut(uri, innerCache: innerOff ?? .miss)
+            return timedOut(String(decoding: uri, as: UTF8.self), innerCache: innerOff ?? .miss)
         } catch {
-            logger.error("request failed", metadata: ["uri": "\(uri)", "error": "\(error)"])
+            logger.error("request failed", metadata: ["uri": "\(String(decoding: uri, as: UTF8.self))", "error": "\(error)"])
             return Response(APIError(503, "The library database could not be read; try again"), innerCache: innerOff ?? .miss)
         }
     }
+
+    static var libraryPrefix: String { LibraryRequest.basePath + "/" }
+    static var systemPrefix: String { "/api/v1/system/" }
 
     /// The 503 of a request whose statements ran past the request timeout.
     func timedOut(_ uri: String, innerCache: Response.InnerCacheStatus?) -> Response {
@@ -122,10 +132,5 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             json.write(recordings)
         }
         return json.bytes
-    }
-
-    static func split(_ uri: String) -> (Substring, Substring) {
-        guard let mark = uri.firstIndex(of: "?") else { return (Substring(uri), "") }
-        return (uri[..<mark], uri[uri.index(after: mark)...])
     }
 }

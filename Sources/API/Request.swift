@@ -3,7 +3,8 @@ import Store
 /// A parsed library request: which endpoint, with every parameter validated
 /// and defaults filled in.
 public enum LibraryRequest: Equatable, Sendable {
-    case artists(skip: Int64, limit: Int, search: String)
+    /// `search` is UTF-8 bytes: compared, keyed and sent to SQLite as bytes.
+    case artists(skip: Int64, limit: Int, search: [UInt8])
     case artist(id: Int64)
     case artistWorks(id: Int64, skip: Int64, limit: Int)
     case work(id: Int64)
@@ -21,35 +22,38 @@ public enum LibraryRequest: Equatable, Sendable {
         }
     }
 
-    /// The inner cache's key: the endpoint and its normalised parameters, so
-    /// parameter order, defaults, unknown parameters and the case of `search`
-    /// (matched ASCII-case-insensitively) make no difference.
-    public var cacheKey: String {
+    /// The inner cache's key, as bytes: the endpoint and its normalised
+    /// parameters, so parameter order, defaults, unknown parameters and the
+    /// ASCII case of `search` (matched ASCII-case-insensitively) make no
+    /// difference, and two searches SQLite tells apart never share a key.
+    public var cacheKey: [UInt8] {
         switch self {
-        case let .artists(skip, limit, search): "artists \(skip) \(limit) \(Self.asciiLowercased(search))"
-        case let .artist(id): "artist \(id)"
-        case let .artistWorks(id, skip, limit): "artist_works \(id) \(skip) \(limit)"
-        case let .work(id): "work \(id)"
-        case let .workRecordings(id, skip, limit, status, source): "work_recordings \(id) \(skip) \(limit) \(status) \(source)"
+        case let .artists(skip, limit, search): Array("artists \(skip) \(limit) ".utf8) + Self.asciiLowercased(search)
+        case let .artist(id): Array("artist \(id)".utf8)
+        case let .artistWorks(id, skip, limit): Array("artist_works \(id) \(skip) \(limit)".utf8)
+        case let .work(id): Array("work \(id)".utf8)
+        case let .workRecordings(id, skip, limit, status, source): Array("work_recordings \(id) \(skip) \(limit) \(status) \(source)".utf8)
         }
     }
 
-    /// Parses the path below `basePath` and the query string.
+    /// Parses the path below `basePath` (split on `/` bytes, each segment
+    /// percent-decoded) and the query string.
     /// - Throws: `APIError` 404 for an unknown path, 422 for a bad parameter.
-    public init(path: Substring, query: QueryParameters) throws(APIError) {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(QueryParameters.percentDecoded)
+    public init(path: some Collection<UInt8>, query: QueryParameters) throws(APIError) {
+        let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { QueryParameters.percentDecoded($0) }
         // "/artists/" or "//works": an empty segment names nothing.
         guard !segments.contains(where: \.isEmpty) else { throw .notFound }
-        switch (segments.count, segments.first) {
-        case (1, "artists"):
+        func named(_ index: Int, _ name: String) -> Bool { segments[index].elementsEqual(name.utf8) }
+        switch segments.count {
+        case 1 where named(0, "artists"):
             self = .artists(skip: try query.skip(), limit: try query.limit(default: 50), search: try query.search())
-        case (2, "artists"):
+        case 2 where named(0, "artists"):
             self = .artist(id: try Self.id(segments[1], of: "artist"))
-        case (3, "artists") where segments[2] == "works":
+        case 3 where named(0, "artists") && named(2, "works"):
             self = .artistWorks(id: try Self.id(segments[1], of: "artist"), skip: try query.skip(), limit: try query.limit(default: 24))
-        case (2, "works"):
+        case 2 where named(0, "works"):
             self = .work(id: try Self.id(segments[1], of: "work"))
-        case (3, "works") where segments[2] == "recordings":
+        case 3 where named(0, "works") && named(2, "recordings"):
             self = .workRecordings(id: try Self.id(segments[1], of: "work"), skip: try query.skip(), limit: try query.limit(default: 100),
                                    status: try query.choice("status", default: .all), source: try query.choice("source", default: .all))
         default:
@@ -58,14 +62,14 @@ public enum LibraryRequest: Equatable, Sendable {
     }
 
     /// A path id: a base-10 integer that fits in 64 bits.
-    static func id(_ text: String, of what: String) throws(APIError) -> Int64 {
-        guard let id = QueryParameters.integer(text) else {
-            throw .invalid("\(what) id must be a base-10 integer that fits in 64 bits, got \(QueryParameters.quoted(text))")
+    static func id(_ bytes: [UInt8], of what: String) throws(APIError) -> Int64 {
+        guard let id = QueryParameters.integer(bytes) else {
+            throw .invalid("\(what) id must be a base-10 integer that fits in 64 bits, got \(QueryParameters.quoted(bytes))")
         }
         return id
     }
 
-    static func asciiLowercased(_ s: String) -> String {
-        String(decoding: s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    static func asciiLowercased(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
     }
 }

@@ -2,17 +2,29 @@ import JSON
 
 /// `/api/v1/system/…` (nginx lets only loopback clients reach them).
 extension LibraryAPI {
-    func systemResponse(method: String, path: Substring, pool: PoolHooks) -> Response {
-        let readOnly = method == "GET" || method == "HEAD"
-        switch path {
-        case "/api/v1/system/status":
+    /// `name` is the path below `/api/v1/system/`. The caller checked that
+    /// the request came through nginx's system location.
+    func systemResponse(method: HTTPMethod, path name: ArraySlice<UInt8>) -> Response {
+        let readOnly = method == .get || method == .head
+        func named(_ text: String) -> Bool { name.elementsEqual(text.utf8) }
+        if named("ping") {
+            guard readOnly else { return Response(.methodNotAllowed, innerCache: nil) }
+            var response = Response(status: 200, body: Array("pong".utf8))
+            response.contentType = "text/plain"
+            return response
+        }
+        if testEndpoints, name.starts(with: Self.testPrefix.utf8) { return testResponse(name.dropFirst(Self.testPrefix.utf8.count)) }
+        guard let pool else { return Response(.notFound, innerCache: nil) }
+        if named("status") {
             guard readOnly else { return Response(.methodNotAllowed, innerCache: nil) }
             return Response(status: 200, body: pool.status())
-        case "/api/v1/system/cache/stats":
+        }
+        if named("cache/stats") {
             guard readOnly else { return Response(.methodNotAllowed, innerCache: nil) }
             return Response(status: 200, body: cacheStats(pool))
-        case "/api/v1/system/cache/clear":
-            guard method == "POST" else {
+        }
+        if named("cache/clear") {
+            guard method == .post else {
                 var response = Response(.methodNotAllowed, innerCache: nil)
                 response.allow = "POST"
                 return response
@@ -27,9 +39,8 @@ extension LibraryAPI {
             json.field("generation", Int64(pool.cacheGeneration()))
             json.endObject()
             return Response(status: 200, body: json.bytes)
-        default:
-            return Response(.notFound, innerCache: nil)
         }
+        return Response(.notFound, innerCache: nil)
     }
 
     /// True once per cache/clear asked anywhere in the pool since the last call.

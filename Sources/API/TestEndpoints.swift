@@ -8,11 +8,11 @@ import Glibc
 /// only when the pool runs with `--test-endpoints` (and, like every system
 /// endpoint, only to loopback clients).
 extension LibraryAPI {
-    static var testPrefix: String { "/api/v1/system/test/" }
+    /// Below `/api/v1/system/`.
+    static var testPrefix: String { "test/" }
 
-    func testResponse(_ name: Substring) -> Response {
-        switch name {
-        case "slow":
+    func testResponse(_ name: ArraySlice<UInt8>) -> Response {
+        if name.elementsEqual("slow".utf8) {
             // A query that never ends by itself: the request timeout must stop it.
             do {
                 return try store.read {
@@ -21,15 +21,15 @@ extension LibraryAPI {
                     return Response(status: 200, body: Array("finished".utf8))
                 }
             } catch let error as DatabaseError where error.isInterrupt {
-                return timedOut(Self.testPrefix + name, innerCache: nil)
+                return timedOut("/api/v1/system/test/slow", innerCache: nil)
             } catch {
                 return Response(APIError(503, "\(error)"), innerCache: nil)
             }
-        case "hang":
+        }
+        if name.elementsEqual("hang".utf8) {
             // Stuck outside SQLite: only the master's watchdog can end it.
             while true { sleep(1) }
-        default:
-            return Response(APIError.notFound, innerCache: nil)
         }
+        return Response(APIError.notFound, innerCache: nil)
     }
 }

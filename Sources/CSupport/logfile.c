@@ -4,22 +4,35 @@
 #include <string.h>
 #include <unistd.h>
 #include <limits.h>
+#include <sys/stat.h>
 
 static char log_path[PATH_MAX];
+static int log_group = -1;
 
 int airwave_reopen_log(void) {
     if (log_path[0] == 0) return 0;
-    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) return -1;
+    /* Root's master shares the file with its workers' group, which must be
+       able to open it again after logrotate (the master reopens it first). */
+    if (log_group >= 0 && geteuid() == 0) {
+        if (fchown(fd, (uid_t)-1, (gid_t)log_group) != 0 || fchmod(fd, 0660) != 0) {
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+    }
     int rc = dup2(fd, 2);
     close(fd);
     return rc < 0 ? -1 : 0;
 }
 
-int airwave_log_to(const char *path) {
+int airwave_log_to(const char *path, int group) {
     size_t n = strlen(path);
-    if (n >= sizeof log_path) return -1;
+    if (n >= sizeof log_path) { errno = ENAMETOOLONG; return -1; }
     memcpy(log_path, path, n + 1);
+    log_group = group;
     return airwave_reopen_log();
 }
 

@@ -1,7 +1,21 @@
 #include "Scoreboard.h"
-#include <string.h>
+#include <stddef.h>
 
-void airwave_scoreboard_begin(airwave_scoreboard *board, uint32_t slot, const char *path, int64_t now_ms) {
+void airwave_scoreboard_reading(airwave_scoreboard *board, uint32_t slot, int64_t now_ms) {
+    airwave_slot *s = &board->slots[slot];
+    __atomic_store_n(&s->request_started_ms, now_ms, __ATOMIC_RELEASE);
+    int32_t idle = AIRWAVE_SLOT_IDLE;
+    /* Only idle → reading: a worker told to exit stays "exiting". */
+    __atomic_compare_exchange_n(&s->state, &idle, AIRWAVE_SLOT_READING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+void airwave_scoreboard_idle(airwave_scoreboard *board, uint32_t slot) {
+    airwave_slot *s = &board->slots[slot];
+    int32_t reading = AIRWAVE_SLOT_READING;
+    __atomic_compare_exchange_n(&s->state, &reading, AIRWAVE_SLOT_IDLE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+void airwave_scoreboard_begin(airwave_scoreboard *board, uint32_t slot, const char *path, uint64_t length, int64_t now_ms) {
     airwave_slot *s = &board->slots[slot];
     __atomic_add_fetch(&board->accepted, 1, __ATOMIC_ACQ_REL);
     __atomic_add_fetch(&s->requests, 1, __ATOMIC_ACQ_REL);
@@ -10,15 +24,17 @@ void airwave_scoreboard_begin(airwave_scoreboard *board, uint32_t slot, const ch
     uint32_t seq = __atomic_load_n(&s->path_sequence, __ATOMIC_RELAXED);
     __atomic_store_n(&s->path_sequence, seq + 1, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    size_t n = strnlen(path, AIRWAVE_SCOREBOARD_PATH_BYTES - 1);
+    size_t n = length < AIRWAVE_SCOREBOARD_PATH_BYTES - 1 ? (size_t)length : AIRWAVE_SCOREBOARD_PATH_BYTES - 1;
     /* Cut a long path on a character boundary, not inside a UTF-8 sequence. */
-    while (n > 0 && ((unsigned char)path[n] & 0xC0) == 0x80) n--;
+    if (n < length) while (n > 0 && ((unsigned char)path[n] & 0xC0) == 0x80) n--;
     for (size_t i = 0; i < n; i++) __atomic_store_n(&s->path[i], path[i], __ATOMIC_RELAXED);
     __atomic_store_n(&s->path[n], 0, __ATOMIC_RELAXED);
     __atomic_store_n(&s->path_sequence, seq + 2, __ATOMIC_RELEASE);
 
     __atomic_store_n(&s->request_started_ms, now_ms, __ATOMIC_RELEASE);
-    __atomic_store_n(&s->state, AIRWAVE_SLOT_BUSY, __ATOMIC_SEQ_CST);
+    /* From idle or reading; a worker told to exit stays "exiting". */
+    int32_t state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+    if (state != AIRWAVE_SLOT_EXITING) __atomic_store_n(&s->state, AIRWAVE_SLOT_BUSY, __ATOMIC_SEQ_CST);
 
     /* Busy workers now, counted from the slots: nothing to leak when one dies. */
     uint32_t busy = 0;

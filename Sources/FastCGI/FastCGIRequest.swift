@@ -1,52 +1,60 @@
-import CFastCGI
+/// One request as nginx sent it: its parameters, as bytes. Nothing here is a
+/// Swift `String`, so nothing is compared by Unicode equivalence or cut at a NUL.
+public struct FastCGIRequest: Sendable {
+    public let requestID: UInt16
+    /// The web server asked to keep the connection open for its next request.
+    public let keepConnection: Bool
+    /// How many bytes of body (STDIN) came with it; the body itself is not kept.
+    public let bodyLength: Int
+    private let params: [UInt8]
+    private let pairs: [Pair]
 
-/// One FastCGI request slot, reused for every request a worker accepts:
-/// accept, read parameters, write the answer, finish.
-public final class FastCGIRequest {
-    // libfcgi's streams keep a pointer to the request: it needs a fixed address.
-    private let request: UnsafeMutablePointer<FCGX_Request>
-
-    /// Prepares to accept on `listener` (a descriptor shared by all workers).
-    /// Accept returns early when a signal arrives, so a stop is never stuck.
-    public init(listener: Int32) {
-        FCGX_Init()
-        request = .allocate(capacity: 1)
-        request.initialize(to: FCGX_Request())
-        FCGX_InitRequest(request, listener, FCGI_FAIL_ACCEPT_ON_INTR)
+    struct Pair: Sendable {
+        var name: Range<Int>
+        var value: Range<Int>
     }
 
-    deinit {
-        FCGX_Free(request, 0)
-        request.deallocate()
+    init(requestID: UInt16, keepConnection: Bool, params: [UInt8], pairs: [(name: Range<Int>, value: Range<Int>)], bodyLength: Int) {
+        self.requestID = requestID
+        self.keepConnection = keepConnection
+        self.params = params
+        self.pairs = pairs.map { Pair(name: $0.name, value: $0.value) }
+        self.bodyLength = bodyLength
     }
 
-    /// Waits for the next request; false when interrupted or on error.
-    public func accept() -> Bool { FCGX_Accept_r(request) >= 0 }
-
-    /// A request parameter as libfcgi holds it (valid until `finish`): no copy.
-    public func rawParameter(_ name: StaticString) -> UnsafePointer<CChar>? {
-        name.withUTF8Buffer { $0.withMemoryRebound(to: CChar.self) { FCGX_GetParam($0.baseAddress, request.pointee.envp) } }
-            .map { UnsafePointer($0) }
+    /// For tests and in-process callers: a request with these parameters.
+    public init(parameters: [(String, [UInt8])], requestID: UInt16 = 1, keepConnection: Bool = false) {
+        var buffer: [UInt8] = []
+        for (name, value) in parameters { NameValuePairs.append(name: Array(name.utf8), value: value, to: &buffer) }
+        self.init(requestID: requestID, keepConnection: keepConnection, params: buffer,
+                  pairs: NameValuePairs.parse(buffer) ?? [], bodyLength: 0)
     }
 
-    /// A request parameter (`REQUEST_METHOD`, `REQUEST_URI`, …).
-    public func parameter(_ name: String) -> String? {
-        FCGX_GetParam(name, request.pointee.envp).map { String(cString: $0) }
-    }
-
-    /// Writes the header block, then the body unless `includeBody` is false (HEAD).
-    public func write(head: String, body: [UInt8], includeBody: Bool = true) {
-        var head = head
-        head.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { _ = FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) }
-        }
-        if includeBody, !body.isEmpty {
-            body.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { _ = FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) }
-            }
+    /// The value of the parameter named `name` (compared byte for byte); the
+    /// last one wins when nginx sent it twice.
+    public func parameter(_ name: String) -> ArraySlice<UInt8>? {
+        var name = name
+        return name.withUTF8 { wanted in
+            for pair in pairs.reversed() where params[pair.name].elementsEqual(wanted) { return params[pair.value] }
+            return nil
         }
     }
 
-    /// Flushes the answer and closes the connection to nginx.
-    public func finish() { FCGX_Finish_r(request) }
+    /// Every parameter, in the order sent.
+    public var parameters: [(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>)] {
+        pairs.map { (params[$0.name], params[$0.value]) }
+    }
+}
+
+/// What a worker writes back: the CGI header block ("Status: …\r\n…\r\n\r\n")
+/// and the body. The body is always sent, for HEAD too: nginx leaves it out
+/// for the client, and may store it in its cache (it fetches a HEAD as a GET).
+public struct FastCGIResponse: Sendable {
+    public var head: [UInt8]
+    public var body: [UInt8]
+
+    public init(head: [UInt8], body: [UInt8]) {
+        self.head = head
+        self.body = body
+    }
 }

@@ -1,3 +1,5 @@
+import CSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,9 +15,12 @@ public struct UnixListener {
     public let path: String
     public let descriptor: Int32
 
-    /// Binds `path`. A socket file left by a crashed pool (nobody accepting)
-    /// is replaced; a live one, or any other kind of file, is an error.
-    public init(path: String, backlog: Int32 = 1024, mode: mode_t = 0o666) throws {
+    /// Binds `path` and lets only its owner (mode 0600), or also `group`
+    /// (0660: nginx's workers), connect. The folder must be one only its owner
+    /// can write, or anybody could replace the socket. A socket file left by a
+    /// crashed pool (nobody accepting) is replaced; a live one, or any other
+    /// kind of file, is an error.
+    public init(path: String, backlog: Int32 = 1024, group: gid_t? = nil) throws {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -26,19 +31,29 @@ public struct UnixListener {
             raw.copyBytes(from: path.utf8)
             raw[path.utf8.count] = 0
         }
+        try Self.checkFolder(of: path)
         try Self.removeStale(path, address)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ListenerError(description: "socket(): \(String(cString: strerror(errno)))") }
+        // Nobody else may connect between bind and chmod.
+        let umask = Glibc.umask(0o077)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
+        _ = Glibc.umask(umask)
         guard bound == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
             throw ListenerError(description: "cannot bind \(path): \(reason)")
         }
-        // nginx's workers may run as another user: they must be able to connect.
-        chmod(path, mode)
+        // nginx's workers run as the workers' user when started by root: its group may connect.
+        let mode: mode_t = group == nil ? 0o600 : 0o660
+        if chmod(path, mode) != 0 || group.map({ chown(path, uid_t.max, $0) }) ?? 0 != 0 {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            unlink(path)
+            throw ListenerError(description: "cannot set the mode or group of \(path): \(reason)")
+        }
         guard listen(fd, backlog) == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
@@ -67,10 +82,43 @@ public struct UnixListener {
         _ = fcntl(descriptor, F_SETFD, keep ? 0 : FD_CLOEXEC)
     }
 
+    /// What `accept` found.
+    public enum Accepted {
+        /// A new connection: a non-blocking, close-on-exec descriptor.
+        case connection(Int32)
+        /// A signal arrived first.
+        case interrupted
+        /// accept(2) failed with this errno (a connection reset before it
+        /// was taken, too many open files…): the listener itself is fine.
+        case failed(Int32)
+    }
+
+    /// Waits for the next connection.
+    public func accept() -> Accepted {
+        let fd = airwave_accept(descriptor)
+        if fd >= 0 { return .connection(fd) }
+        return errno == EINTR ? .interrupted : .failed(errno)
+    }
+
     /// Closes the socket and removes its file.
     public func close() {
         Glibc.close(descriptor)
         unlink(path)
+    }
+
+    /// Refuses a folder that another user owns or that others may write.
+    static func checkFolder(of path: String) throws {
+        let folder = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? "."
+        var info = stat()
+        guard stat(folder.isEmpty ? "/" : folder, &info) == 0 else {
+            throw ListenerError(description: "cannot use the socket's folder \(folder): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_uid == geteuid() else {
+            throw ListenerError(description: "the socket's folder \(folder) belongs to user \(info.st_uid), not to this process's user \(geteuid()); refusing to listen there")
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw ListenerError(description: "the socket's folder \(folder) can be written by others (mode \(String(info.st_mode & 0o7777, radix: 8))): anybody could replace the socket; use a folder only its owner can write (chmod go-w)")
+        }
     }
 
     private static func removeStale(_ path: String, _ address: sockaddr_un) throws {

@@ -45,7 +45,7 @@ public final class Pool {
         let signals = SignalSet([SIGTERM, SIGINT, SIGCHLD, SIGHUP, SIGUSR1])
         signals.block()
         let listener = try configuration.inheritedListener.map { try UnixListener(inherited: $0, path: configuration.socketPath) }
-            ?? UnixListener(path: configuration.socketPath)
+            ?? UnixListener(path: configuration.socketPath, group: configuration.workerUser?.gid)
         self.listener = listener
         let scoreboardPath = configuration.scoreboardPath
             ?? String(configuration.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/pool.scoreboard")
@@ -63,8 +63,8 @@ public final class Pool {
         retire(configuration.retiringWorkers)
 
         while true {
-            // With a hung-request limit, look at the scoreboard four times a second.
-            let watchdog: Duration = configuration.hungRequestLimit == nil ? .seconds(60) : .milliseconds(250)
+            // Look at the scoreboard for hung workers four times a second.
+            let watchdog: Duration = .milliseconds(250)
             let signal = signals.wait(timeout: min(timeUntilNextStart(), watchdog))
             switch signal {
             case SIGTERM, SIGINT:
@@ -83,15 +83,18 @@ public final class Pool {
         }
     }
 
-    /// Kills the workers whose request has run past `hungRequestLimit`.
+    /// Kills the workers whose request has run past `hungRequestLimit`, or
+    /// that are still reading one a second past `readTimeout` (their own
+    /// deadline failed them).
     private func killHungWorkers() {
-        guard let limit = configuration.hungRequestLimit else { return }
         let now = wallClockMilliseconds()
         for index in slots.indices where slots[index].pid > 0 && !slots[index].killedAsHung {
-            guard let started = scoreboard.busySince(slot: index), now - started > limit.milliseconds else { continue }
-            logger.warning("worker killed: request over the time limit", metadata: [
-                "slot": "\(index)", "worker_pid": "\(slots[index].pid)", "path": "\(scoreboard.currentPath(slot: index))",
-                "elapsed_ms": "\(now - started)",
+            guard let (reading, started) = scoreboard.activeSince(slot: index) else { continue }
+            let limit = reading ? configuration.readTimeout + .seconds(1) : configuration.hungRequestLimit
+            guard let limit, now - started > limit.milliseconds else { continue }
+            logger.warning(reading ? "worker killed: stuck reading a request" : "worker killed: request over the time limit", metadata: [
+                "slot": "\(index)", "worker_pid": "\(slots[index].pid)",
+                "path": "\(reading ? "-" : scoreboard.currentPath(slot: index))", "elapsed_ms": "\(now - started)",
             ])
             kill(slots[index].pid, SIGKILL)
             slots[index].killedAsHung = true
@@ -104,8 +107,8 @@ public final class Pool {
         fflush(nil)  // else buffered output is printed again by each child
         let pid = fork()
         if pid == 0 {
-            Worker.run(listener: listener!.descriptor, slot: index, scoreboard: scoreboard, masterPID: masterPID,
-                       maxRequests: configuration.maxRequests, logger: logger, makeHandler: makeHandler)
+            Worker.run(listener: listener!, slot: index, scoreboard: scoreboard, masterPID: masterPID,
+                       configuration: configuration, logger: logger, makeHandler: makeHandler)
         }
         guard pid > 0 else {
             logger.error("fork failed: \(String(cString: strerror(errno)))")

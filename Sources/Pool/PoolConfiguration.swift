@@ -4,8 +4,13 @@ import Glibc
 
 /// How the pool runs.
 public struct PoolConfiguration: Sendable {
-    /// The unix socket nginx connects to.
+    /// The unix socket nginx connects to (mode 0600, or 0660 for the
+    /// workers' group when there is a `workerUser`).
     public var socketPath: String
+    /// When the pool is started by root: the user its workers run as (nginx's
+    /// workers run as it too, and connect through its group). nil: the
+    /// workers run as the master's user.
+    public var workerUser: SystemUser?
     /// Worker processes. Default: two per core.
     public var workers: Int = 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Where the master writes its pid (removed on exit); nil for none.
@@ -18,6 +23,11 @@ public struct PoolConfiguration: Sendable {
     /// SQLite, which stops its own statements at the request timeout) gets
     /// its worker killed and replaced; nginx answers the client 503. nil: never.
     public var hungRequestLimit: Duration? = .seconds(11)
+    /// How long a worker waits for the whole of a request once it accepted
+    /// the connection (nginx sends it at once): a peer that sends part of one
+    /// and stalls is closed after this, and the worker takes the next. The
+    /// master kills a worker still reading a second later.
+    public var readTimeout: Duration = .seconds(1)
     /// A worker exits after this many requests (plus up to 10% jitter, so
     /// workers do not all restart together) and is replaced. 0: never.
     public var maxRequests = 0

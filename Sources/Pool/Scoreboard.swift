@@ -31,7 +31,9 @@ public final class Scoreboard {
         // A new file, never the old one truncated: workers of the image before
         // a reload still have the old one mapped while they finish.
         unlink(path)
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // Only the master's user reads it (the paths in flight are in it);
+        // workers that run as another user keep the mapping they inherit.
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw PoolError(description: "cannot create the scoreboard \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard ftruncate(fd, off_t(size)) == 0, let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), memory != MAP_FAILED else {
@@ -156,11 +158,13 @@ public final class Scoreboard {
         }
     }
 
-    /// When the slot's current request started (wall clock ms), if it is busy.
-    func busySince(slot index: Int) -> Int64? {
+    /// When the slot's current request started (wall clock ms), if it is
+    /// busy, or when it started reading one, if it is reading.
+    func activeSince(slot index: Int) -> (reading: Bool, since: Int64)? {
         let s = slot(index)
-        guard airwave_load32(&s.pointee.state) == Int32(AIRWAVE_SLOT_BUSY.rawValue) else { return nil }
-        return airwave_load64(&s.pointee.request_started_ms)
+        let state = UInt32(airwave_load32(&s.pointee.state))
+        guard state == AIRWAVE_SLOT_BUSY.rawValue || state == AIRWAVE_SLOT_READING.rawValue else { return nil }
+        return (state == AIRWAVE_SLOT_READING.rawValue, airwave_load64(&s.pointee.request_started_ms))
     }
 
     func currentPath(slot index: Int) -> String {
@@ -176,12 +180,33 @@ public final class Scoreboard {
         airwave_store32(&slot(index).pointee.state, Int32(AIRWAVE_SLOT_IDLE.rawValue))
     }
 
-    /// `path` is libfcgi's own C string: nothing is copied but into the slot.
-    func begin(slot index: Int, path: UnsafePointer<CChar>?) {
-        if let path {
-            airwave_scoreboard_begin(board, UInt32(index), path, wallClockMilliseconds())
-        } else {
-            airwave_scoreboard_begin(board, UInt32(index), "", wallClockMilliseconds())
+    /// The worker accepted a connection and is reading its request.
+    func reading(slot index: Int) {
+        airwave_scoreboard_reading(board, UInt32(index), wallClockMilliseconds())
+    }
+
+    /// The connection ended without a request: back to waiting for one.
+    func idle(slot index: Int) {
+        airwave_scoreboard_idle(board, UInt32(index))
+    }
+
+    /// The request is read: `path` is its URI, bytes as nginx sent them.
+    func begin(slot index: Int, path: ArraySlice<UInt8>?) {
+        (path ?? []).withUnsafeBytes { bytes in
+            airwave_scoreboard_begin(board, UInt32(index), bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                     UInt64(bytes.count), wallClockMilliseconds())
+        }
+    }
+
+    /// Why a connection was closed without an answer.
+    enum Dropped {
+        case readTimeout, malformed
+    }
+
+    func count(_ dropped: Dropped) {
+        switch dropped {
+        case .readTimeout: airwave_addu64(&board.pointee.read_timeouts, 1)
+        case .malformed: airwave_addu64(&board.pointee.malformed, 1)
         }
     }
 
@@ -212,6 +237,9 @@ public final class Scoreboard {
         public var restarts: UInt64
         public var maxBusy: UInt32
         public var allBusy: UInt64
+        /// Connections closed without an answer: no whole request in time, or not FastCGI.
+        public var readTimeouts: UInt64
+        public var malformed: UInt64
         public var workers: [Worker]
         public var busy: Int { workers.filter { $0.state == "busy" }.count }
     }
@@ -223,14 +251,17 @@ public final class Scoreboard {
             let state = airwave_load32(&s.pointee.state)
             var current: String?
             if state == Int32(AIRWAVE_SLOT_BUSY.rawValue) { current = currentPath(slot: index) }
+            let since = state == Int32(AIRWAVE_SLOT_READING.rawValue) ? airwave_load64(&s.pointee.request_started_ms) : nil
             return Worker(slot: index, pid: airwave_load32(&s.pointee.pid), state: Self.name(of: state),
                           requests: airwave_loadu64(&s.pointee.requests), startedAtMilliseconds: airwave_load64(&s.pointee.started_at_ms),
                           lastDurationMicroseconds: airwave_load64(&s.pointee.last_duration_us), currentPath: current,
-                          currentStartedAtMilliseconds: current == nil ? nil : airwave_load64(&s.pointee.request_started_ms))
+                          currentStartedAtMilliseconds: current == nil ? since : airwave_load64(&s.pointee.request_started_ms))
         }
         return Snapshot(masterPID: b.pointee.master_pid, startedAtMilliseconds: b.pointee.started_at_ms,
                         accepted: airwave_loadu64(&b.pointee.accepted), restarts: airwave_loadu64(&b.pointee.restarts),
-                        maxBusy: airwave_loadu32(&b.pointee.max_busy), allBusy: airwave_loadu64(&b.pointee.all_busy), workers: workers)
+                        maxBusy: airwave_loadu32(&b.pointee.max_busy), allBusy: airwave_loadu64(&b.pointee.all_busy),
+                        readTimeouts: airwave_loadu64(&b.pointee.read_timeouts), malformed: airwave_loadu64(&b.pointee.malformed),
+                        workers: workers)
     }
 
     static func name(of state: Int32) -> String {
@@ -239,6 +270,7 @@ public final class Scoreboard {
         case AIRWAVE_SLOT_BUSY.rawValue: "busy"
         case AIRWAVE_SLOT_EXITING.rawValue: "exiting"
         case AIRWAVE_SLOT_STARTING.rawValue: "starting"
+        case AIRWAVE_SLOT_READING.rawValue: "reading"
         default: "empty"
         }
     }
@@ -256,6 +288,8 @@ extension Scoreboard.Snapshot {
         json.field("restarts", Int64(restarts))
         json.field("max_busy_workers", Int64(maxBusy))
         json.field("all_busy_count", Int64(allBusy))
+        json.field("read_timeouts", Int64(readTimeouts))
+        json.field("malformed_connections", Int64(malformed))
         json.field("busy_workers", busy)
         json.name("workers")
         json.beginArray()

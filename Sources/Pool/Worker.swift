@@ -6,8 +6,8 @@ import Logging
 import Glibc
 #endif
 
-/// What a worker runs for each request it accepts.
-public typealias RequestHandler = (FastCGIRequest) -> Void
+/// What a worker runs for each request it reads.
+public typealias RequestHandler = (FastCGIRequest) -> FastCGIResponse
 
 /// The life of one worker process, from just after the fork to its exit.
 enum Worker {
@@ -17,10 +17,21 @@ enum Worker {
     /// Exit status of a worker that served its `maxRequests`.
     static let recycled: Int32 = 0
 
-    static func run(listener: Int32, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, maxRequests: Int, logger: Logger,
-                    makeHandler: (Scoreboard) throws -> RequestHandler) -> Never {
+    /// A peer that takes longer than this to read an answer is gone.
+    static let writeTimeout: Duration = .seconds(10)
+
+    static func run(listener: UnixListener, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, configuration: PoolConfiguration,
+                    logger: Logger, makeHandler: (Scoreboard) throws -> RequestHandler) -> Never {
+        // Never as root: the user's rights before anything is opened.
+        if let user = configuration.workerUser {
+            do { try user.become() } catch {
+                logger.error("worker cannot start: \(error)")
+                _exit(startFailure)
+            }
+        }
         // Never outlive the master: the kernel kills us when it dies, and if it
-        // already died before this line, we go now.
+        // already died before this line, we go now. (After the user change,
+        // which clears this setting.)
         _ = airwave_set_parent_death_signal(SIGKILL)
         if getppid() != masterPID { _exit(0) }
         SignalSet.unblockAll()
@@ -38,18 +49,70 @@ enum Worker {
             logger.error("worker cannot start: \(error)")
             _exit(startFailure)
         }
-        let request = FastCGIRequest(listener: listener)
+        let connection = FastCGIConnection()
         scoreboard.workerReady(slot: slot)
-        var remaining = maxRequests > 0 ? maxRequests + Int(UInt32(getpid()) % UInt32(maxRequests / 10 + 1)) : Int.max
+        var remaining = configuration.maxRequests > 0
+            ? configuration.maxRequests + Int(UInt32(getpid()) % UInt32(configuration.maxRequests / 10 + 1)) : Int.max
         // A stop signal interrupts accept(); a request in progress is finished first.
-        while airwave_pending_signal() == 0, remaining > 0, request.accept() {
-            remaining -= 1
-            let started = airwave_monotonic_ns()
-            scoreboard.begin(slot: slot, path: request.rawParameter("REQUEST_URI"))
-            handler(request)
-            request.finish()
-            scoreboard.end(slot: slot, microseconds: Int64((airwave_monotonic_ns() - started) / 1000))
+        while airwave_pending_signal() == 0, remaining > 0 {
+            switch listener.accept() {
+            case .connection(let descriptor):
+                connection.open(descriptor)
+                remaining -= serve(connection, slot: slot, scoreboard: scoreboard, configuration: configuration,
+                                   logger: logger, handler: handler, limit: remaining)
+                connection.close()
+            case .interrupted:
+                continue
+            case .failed(let code):
+                // Gone before it was taken, or out of descriptors for a moment: the socket is fine.
+                logger.warning("accept failed: \(String(cString: strerror(code)))")
+                if code == EBADF || code == EINVAL || code == ENOTSOCK { _exit(startFailure) }
+                usleep(10_000)
+            }
         }
         _exit(remaining == 0 ? recycled : 0)
+    }
+
+    /// Answers the requests of one connection (one, unless nginx keeps it
+    /// open); returns how many. Reading a request has a deadline, so a peer
+    /// that sends part of one and stalls costs seconds, not a worker.
+    private static func serve(_ connection: FastCGIConnection, slot: Int, scoreboard: Scoreboard, configuration: PoolConfiguration,
+                              logger: Logger, handler: RequestHandler, limit: Int) -> Int {
+        var served = 0
+        while served < limit {
+            scoreboard.reading(slot: slot)
+            let request: FastCGIRequest
+            do {
+                guard let next = try connection.nextRequest(deadline: deadline(after: configuration.readTimeout)) else { break }
+                request = next
+            } catch {
+                scoreboard.count(error == .timedOut ? .readTimeout : .malformed)
+                if error != .closedEarly {
+                    logger.warning("connection closed without an answer: \(error)", metadata: ["slot": "\(slot)"])
+                }
+                break
+            }
+            let started = airwave_monotonic_ns()
+            scoreboard.begin(slot: slot, path: request.parameter("REQUEST_URI"))
+            let response = handler(request)
+            // A peer gone meanwhile (nginx gave up on the client) is not the worker's fault.
+            try? connection.respond(to: request, with: response, deadline: deadline(after: writeTimeout))
+            scoreboard.end(slot: slot, microseconds: Int64((airwave_monotonic_ns() - started) / 1000))
+            served += 1
+            guard request.keepConnection, airwave_pending_signal() == 0 else { return served }
+        }
+        scoreboard.idle(slot: slot)
+        return served
+    }
+
+    private static func deadline(after duration: Duration) -> UInt64 {
+        airwave_monotonic_ns() + UInt64(duration.nanoseconds)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -84,12 +84,13 @@ public final class LibraryStore {
 
     // MARK: Artists
 
-    /// `GET /artists`: ordered by name, then id.
-    public func artists(skip: Int64, limit: Int, search: String) throws -> [ArtistListItem] {
+    /// `GET /artists`: ordered by name, then id. `search` (UTF-8 bytes) is
+    /// matched as SQLite's LIKE matches: bytes, ASCII case folded.
+    public func artists(skip: Int64, limit: Int, search: [UInt8]) throws -> [ArtistListItem] {
         let statement = search.isEmpty ? artistsPage : artistsSearchPage
         try statement.bind(Int64(limit), at: 1)
         try statement.bind(skip, at: 2)
-        if !search.isEmpty { try statement.bind(Self.likePattern(search), at: 3) }
+        if !search.isEmpty { try statement.bind(text: Self.likePattern(search), at: 3) }
         var page: [(Int64, String)] = []
         while try statement.step() { page.append((statement.int64(0), statement.string(1) ?? "")) }
         return try page.map { id, name in
@@ -240,13 +241,13 @@ public final class LibraryStore {
     }
 
     /// `search` as a LIKE pattern matching it literally anywhere in the name.
-    static func likePattern(_ search: String) -> String {
-        var pattern = "%"
-        for c in search.unicodeScalars {
-            if c == "%" || c == "_" || c == "\\" { pattern.unicodeScalars.append("\\") }
-            pattern.unicodeScalars.append(c)
+    static func likePattern(_ search: [UInt8]) -> [UInt8] {
+        var pattern: [UInt8] = [UInt8(ascii: "%")]
+        for byte in search {
+            if byte == UInt8(ascii: "%") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "\\") { pattern.append(UInt8(ascii: "\\")) }
+            pattern.append(byte)
         }
-        return pattern + "%"
+        return pattern + [UInt8(ascii: "%")]
     }
 
     static func lastPathComponent(_ path: String) -> String {

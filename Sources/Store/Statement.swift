@@ -41,10 +41,7 @@ public final class Statement {
     }
 
     public func bind(_ value: SQLValue, at index: Int32) throws {
-        if database.echo != nil {
-            if boundForEcho.count < index { boundForEcho += Array(repeating: .null, count: Int(index) - boundForEcho.count) }
-            boundForEcho[Int(index) - 1] = value
-        }
+        if database.echo != nil { noteForEcho(value, at: index) }
         let rc: Int32
         switch value {
         case .null: rc = sqlite3_bind_null(handle, index)
@@ -59,6 +56,21 @@ public final class Statement {
 
     public func bind(_ value: Int64, at index: Int32) throws { try bind(.integer(value), at: index) }
     public func bind(_ value: String, at index: Int32) throws { try bind(.text(value), at: index) }
+
+    /// Binds UTF-8 bytes as text, exactly as given.
+    public func bind(text bytes: [UInt8], at index: Int32) throws {
+        guard !bytes.isEmpty else { return try bind(.text(""), at: index) }
+        if database.echo != nil { noteForEcho(.text(String(decoding: bytes, as: UTF8.self)), at: index) }
+        let rc = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+        }
+        try database.check(rc)
+    }
+
+    private func noteForEcho(_ value: SQLValue, at index: Int32) {
+        if boundForEcho.count < index { boundForEcho += Array(repeating: .null, count: Int(index) - boundForEcho.count) }
+        boundForEcho[Int(index) - 1] = value
+    }
 
     /// Advances to the next row; false when there is none (the statement is then reset).
     @discardableResult

@@ -16,7 +16,18 @@ enum Environment {
     /// `NAME=value` lines; blank lines and `#` comments are skipped.
     nonisolated(unsafe) private static var settingsFile: [String: String] = [:]
 
+    /// The file must be this user's (or root's) and closed to others' writes:
+    /// whoever can write it chooses the database, the log file, the user.
     static func load(settingsFile path: String) throws {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_uid == geteuid() || info.st_uid == 0 else {
+                throw SettingError("the settings file \(path) belongs to user \(info.st_uid), not to this process's user \(geteuid()); refusing to trust it")
+            }
+            guard info.st_mode & 0o022 == 0 else {
+                throw SettingError("the settings file \(path) can be written by others (mode \(String(info.st_mode & 0o7777, radix: 8))); refusing to trust it (chmod go-w)")
+            }
+        }
         guard let file = fopen(path, "r") else {
             throw SettingError("cannot read the settings file \(path): \(String(cString: strerror(errno)))")
         }

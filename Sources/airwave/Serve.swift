@@ -16,6 +16,8 @@ struct Serve: ParsableCommand, Sendable {
         discussion: """
         The master checks the database, forks the workers (each opens the file read-only and keeps its own inner cache), replaces a worker that dies, and stops on SIGTERM or SIGINT after the requests in flight are answered, removing the socket.
 
+        Started by root, the master stays root (it owns the socket, scoreboard and logs) and its workers run as --user (default: airwave, which scripts/install-deps creates); the socket is then 0660 for that user's group, which nginx's workers must be in. Otherwise the socket is 0600 and everything runs as the caller. The socket's folder must be the caller's and closed to others' writes. /api/v1/system/ answers only requests that carry the secret of --system-secret-file (nginx's system location adds it).
+
         Signals to the master:
           SIGTERM, SIGINT  stop gracefully
           SIGHUP           graceful reload: exec again, new workers, old ones finish
@@ -29,6 +31,7 @@ struct Serve: ParsableCommand, Sendable {
           CACHE_TTL_ARTISTS, CACHE_TTL_ARTIST, CACHE_TTL_ARTIST_WORKS
           CACHE_TTL_WORK, CACHE_TTL_WORK_RECORDINGS (seconds)
           DB_ECHO=true (log each SQL statement with its time), AIRWAVE_LOG_LEVEL
+          AIRWAVE_USER, AIRWAVE_SYSTEM_SECRET_FILE, AIRWAVE_READ_TIMEOUT_MS
         """
     )
 
@@ -77,6 +80,15 @@ struct Serve: ParsableCommand, Sendable {
     @Flag(help: "Log each SQL statement with its time. [DB_ECHO=true]")
     var dbEcho = false
 
+    @Option(help: "When started by root: the unprivileged user the workers run as. [AIRWAVE_USER, default airwave]")
+    var user: String?
+
+    @Option(help: "A file holding the secret nginx's system location sends (mode 0600); without it /api/v1/system/ is refused. [AIRWAVE_SYSTEM_SECRET_FILE]")
+    var systemSecretFile: String?
+
+    @Option(help: "Milliseconds a worker waits for the whole of a request once it accepted the connection; a peer that stalls is closed. [AIRWAVE_READ_TIMEOUT_MS, default 1000]")
+    var readTimeoutMs: Int?
+
     // Set by the pool itself when SIGHUP makes it exec again.
     @Option(help: .hidden) var inheritListener: Int32?
     @Option(help: .hidden) var retiringWorkers: String?
@@ -91,6 +103,7 @@ struct Serve: ParsableCommand, Sendable {
         var innerCache: Bool
         var testEndpoints: Bool
         var slowRequest: Duration?
+        var systemSecret: SystemSecret?
     }
 
     func resolveSettings() throws -> Settings {
@@ -110,12 +123,17 @@ struct Serve: ParsableCommand, Sendable {
         let timeout = try requestTimeout ?? Environment.int("AIRWAVE_REQUEST_TIMEOUT") ?? 10
         guard timeout >= 0 else { throw ValidationError("request timeout must be >= 0 seconds, got \(timeout)") }
         pool.hungRequestLimit = timeout == 0 ? nil : .seconds(timeout + 1)
+        let readTimeout = try readTimeoutMs ?? Environment.int("AIRWAVE_READ_TIMEOUT_MS") ?? 1000
+        guard (1...60_000).contains(readTimeout) else { throw ValidationError("read timeout must be from 1 to 60000 ms, got \(readTimeout)") }
+        pool.readTimeout = .milliseconds(readTimeout)
+        pool.workerUser = try Self.workerUser(named: user ?? Environment.string("AIRWAVE_USER"))
         let slowMs = try slowRequestMs ?? Environment.int("AIRWAVE_SLOW_REQUEST_MS") ?? 1000
         var settings = Settings(
             database: database, pool: pool, cache: try cacheSettings(),
             innerCache: try Self.onOff(innerCache ?? Environment.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache"),
             testEndpoints: testEndpoints || Environment.bool("AIRWAVE_TEST_ENDPOINTS") == true,
-            slowRequest: slowMs > 0 ? .milliseconds(slowMs) : nil)
+            slowRequest: slowMs > 0 ? .milliseconds(slowMs) : nil,
+            systemSecret: try (systemSecretFile ?? Environment.string("AIRWAVE_SYSTEM_SECRET_FILE")).map(SystemSecret.load(from:)))
         settings.store.requestTimeout = timeout == 0 ? nil : .seconds(timeout)
         if dbEcho || Environment.bool("DB_ECHO") == true { settings.store.echo = Logger(label: "airwave.sql") }
         return settings
@@ -123,11 +141,12 @@ struct Serve: ParsableCommand, Sendable {
 
     func run() throws {
         let settings = try resolveSettings()
-        if let logFile = logFile ?? Environment.string("AIRWAVE_LOG_FILE"), airwave_log_to(logFile) != 0 {
+        if let logFile = logFile ?? Environment.string("AIRWAVE_LOG_FILE"),
+           airwave_log_to(logFile, settings.pool.workerUser.map { Int32(bitPattern: $0.gid) } ?? -1) != 0 {
             throw ValidationError("cannot write the log file \(logFile): \(String(cString: strerror(errno)))")
         }
         let logger = Logger(label: "airwave.pool")
-        try Self.checkDatabase(settings.database, logger: logger)
+        try Self.checkDatabase(settings.database, as: settings.pool.workerUser, logger: logger)
 
         var pool = settings.pool
         pool.pidFile = pidFile
@@ -137,7 +156,8 @@ struct Serve: ParsableCommand, Sendable {
         pool.reloadCheck = { [self] in
             // The new image resolves its settings again: never exec into one that cannot start.
             do {
-                try Self.checkDatabase(try resolveSettings().database, logger: Logger(label: "airwave.pool"))
+                let next = try resolveSettings()
+                try Self.checkDatabase(next.database, as: next.pool.workerUser, logger: Logger(label: "airwave.pool"))
                 return nil
             } catch {
                 return "\(error)"
@@ -146,9 +166,11 @@ struct Serve: ParsableCommand, Sendable {
 
         let path = settings.database
         let (storeConfiguration, cacheConfiguration, innerCacheOn) = (settings.store, settings.cache, settings.innerCache)
-        let (testEndpoints, slowRequest) = (settings.testEndpoints, settings.slowRequest)
+        let (testEndpoints, slowRequest, secret) = (settings.testEndpoints, settings.slowRequest, settings.systemSecret)
+        if secret == nil { logger.warning("no system secret (--system-secret-file): /api/v1/system/ answers 403 to every request") }
         logger.info("settings", metadata: [
             "db": "\(path)", "workers": "\(pool.workers)", "inner_cache": "\(innerCacheOn ? "on" : "off")",
+            "worker_user": "\(pool.workerUser?.description ?? "(the master's)")", "read_timeout": "\(pool.readTimeout)",
             "ttl": "\(Endpoint.allCases.map { "\($0.rawValue)=\(cacheConfiguration.ttl[$0]!.components.seconds)s" }.joined(separator: " "))",
             "max_entries": "\(cacheConfiguration.maxEntries)", "max_bytes": "\(cacheConfiguration.maxBytes)",
         ])
@@ -176,9 +198,10 @@ struct Serve: ParsableCommand, Sendable {
             let api = LibraryAPI(store: store, cache: cache, pool: pool,
                                  testEndpoints: testEndpoints, slowRequest: slowRequest, logger: workerLogger)
             return { request in
-                let method = request.parameter("REQUEST_METHOD") ?? "GET"
-                let response = api.respond(method: method, uri: request.parameter("REQUEST_URI") ?? "/")
-                request.write(head: response.headerBlock(), body: response.body, includeBody: method != "HEAD")
+                let response = api.respond(method: HTTPMethod(request.parameter("REQUEST_METHOD") ?? []),
+                                           uri: Array(request.parameter("REQUEST_URI") ?? []),
+                                           systemAccess: secret?.admits(request.parameter(SystemSecret.parameter)) ?? false)
+                return FastCGIResponse(head: Array(response.headerBlock().utf8), body: response.body)
             }
         }.run()
     }
@@ -198,11 +221,31 @@ struct Serve: ParsableCommand, Sendable {
         return kept
     }
 
-    /// Refuses a file that is missing, unreadable or not an Air-Wave library;
-    /// warns about missing helper indexes. The handle is closed before the fork.
-    static func checkDatabase(_ path: String, logger: Logger) throws {
+    /// The workers' user: when root, the one named (default `airwave`); else
+    /// nil (they run as the caller), and naming another user is an error.
+    static func workerUser(named name: String?) throws -> SystemUser? {
+        guard geteuid() == 0 else {
+            guard let name, let me = getpwuid(geteuid()), String(cString: me.pointee.pw_name) != name else { return nil }
+            throw ValidationError("only root can run the workers as another user ('\(name)'); started by \(String(cString: me.pointee.pw_name)), they run as that user")
+        }
+        do { return try SystemUser.named(name ?? "airwave") } catch { throw ValidationError("\(error)") }
+    }
+
+    /// Refuses a file that is missing, unreadable (to the workers' user) or
+    /// not an Air-Wave library; warns about missing helper indexes. The
+    /// handle is closed before the fork.
+    static func checkDatabase(_ path: String, as user: SystemUser?, logger: Logger) throws {
+        guard let user else { return try checkDatabase(path, logger: logger) }
+        do {
+            try user.acting { try checkDatabase(path, logger: logger) }
+        } catch let error as ValidationError {
+            throw ValidationError("\(error.message) (as the workers' user \(user.name))")
+        }
+    }
+
+    private static func checkDatabase(_ path: String, logger: Logger) throws {
         guard access(path, F_OK) == 0 else { throw ValidationError("database not found: \(path)") }
-        guard access(path, R_OK) == 0 else { throw ValidationError("database not readable: \(path)") }
+        guard faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0 else { throw ValidationError("database not readable: \(path)") }
         let report: SchemaReport
         do {
             report = try Database(path: path, mode: .readOnly).inspectSchema()

@@ -37,9 +37,13 @@ struct Status: ParsableCommand {
         let masterAlive = kill(s.masterPID, 0) == 0
         print("pool \(s.masterPID)\(masterAlive ? "" : " (NOT RUNNING: stale scoreboard)"), up \(Self.duration(now - s.startedAtMilliseconds)) since \(isoTime(s.startedAtMilliseconds)), \(s.workers.count) workers, \(s.busy) busy")
         print("accepted \(s.accepted) requests, \(s.restarts) restarts, at most \(s.maxBusy) of \(s.workers.count) busy at once, all busy \(s.allBusy) times")
+        if s.readTimeouts + s.malformed > 0 {
+            print("closed without an answer: \(s.readTimeouts) connections that sent no whole request in time, \(s.malformed) that were not FastCGI")
+        }
         print(Self.row(["slot", "pid", "state", "requests", "last ms", "up", "current request"]))
         for w in s.workers {
-            let current = w.currentPath.map { "\($0) (\(now - (w.currentStartedAtMilliseconds ?? now)) ms)" } ?? ""
+            let since = now - (w.currentStartedAtMilliseconds ?? now)
+            let current = w.currentPath.map { "\($0) (\(since) ms)" } ?? (w.state == "reading" ? "(reading for \(since) ms)" : "")
             let up = w.pid == 0 ? "" : Self.duration(now - w.startedAtMilliseconds)
             let last = String(Double(w.lastDurationMicroseconds / 10) / 100)
             print(Self.row(["\(w.slot)", "\(w.pid)", w.state, "\(w.requests)", last, up, current]))

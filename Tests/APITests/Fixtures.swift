@@ -9,11 +9,13 @@ struct Fixture {
     let clock = ManualClock()
     let api: LibraryAPI<ManualClock>
 
-    init(innerCache: Bool = true, artists: Int = 40) throws {
+    /// `prepare` changes the generated file before the API opens it.
+    init(innerCache: Bool = true, artists: Int = 40, prepare: (String) throws -> Void = { _ in }) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID()).db").path
         var configuration = LibraryGenerator.Configuration(artists: artists)
         configuration.helperIndexes = true
         _ = try LibraryGenerator(configuration).write(to: path)
+        try prepare(path)
         let store = try LibraryStore(path: path)
         api = LibraryAPI(store: store, cache: innerCache ? InnerCache(clock: clock) : nil)
     }
@@ -24,6 +26,9 @@ struct Fixture {
     func json(_ uri: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(get(uri).body), options: [.fragmentsAllowed]) }
 
     static let base = "/api/v1/library"
+
+    /// Every byte of `text` percent-encoded: a query value that says exactly these bytes.
+    static func percentEncoded(_ text: some Sequence<UInt8>) -> String { text.map { String(format: "%%%02X", $0) }.joined() }
 }
 
 extension Response {

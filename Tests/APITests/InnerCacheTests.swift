@@ -106,3 +106,9 @@ import Testing
         #expect(recent.allSatisfy { cache.lookup($0, endpoint: .artist) != nil })
     }
 }
+
+/// Keys written as text in these tests; the cache itself takes bytes.
+private extension InnerCache {
+    func lookup(_ key: String, endpoint: Endpoint) -> [UInt8]? { lookup(Array(key.utf8), endpoint: endpoint) }
+    func store(_ key: String, endpoint: Endpoint, body: [UInt8]) { store(Array(key.utf8), endpoint: endpoint, body: body) }
+}

@@ -45,6 +45,13 @@ import Testing
         Case(uri: "/works/1/recordings?source=", status: 422, detail: "source must be one of all, library, metadata, got ''"),
         Case(uri: "/artists?search=" + String(repeating: "x", count: 201), status: 422, detail: "search must be at most 200 characters, got 201"),
         Case(uri: "/artists?search=" + String(repeating: "%C3%A9", count: 201), status: 422, detail: "search must be at most 200 characters, got 201"),
+        // SQLite's LIKE stops at a NUL ("%00" matched everything, "x%00y" what ends with x)
+        Case(uri: "/artists?search=%00", status: 422, detail: "search must not contain a NUL character (%00)"),
+        Case(uri: "/artists?search=x%00y", status: 422, detail: "search must not contain a NUL character (%00)"),
+        // bytes that are not UTF-8: no text to search for
+        Case(uri: "/artists?search=%FF%FE", status: 422, detail: "search must be UTF-8 text; its percent-encoded bytes are not"),
+        Case(uri: "/artists?search=caf%C3", status: 422, detail: "search must be UTF-8 text; its percent-encoded bytes are not"),
+        Case(uri: "/artists?search=%ED%A0%80", status: 422, detail: "search must be UTF-8 text; its percent-encoded bytes are not"),
         // missing rows
         Case(uri: "/artists/999999", status: 404, detail: "Artist not found"),
         Case(uri: "/artists/-1/works", status: 404, detail: "Artist not found"),
@@ -81,7 +88,7 @@ import Testing
     @Test(arguments: [
         "/artists?limit=1000", "/artists?skip=9223372036854775807", "/artists?foo=bar&limit=3",
         "/artists?limit=5&limit=2", "/artists/+1", "/artists/007", "/works/1/recordings?status=matched&source=metadata",
-        "/artists?search=%25%5F%27%22%5C", "/artists?search=%ZZ", "/artists?search=%FF%FE", "/artists?search=a+b",
+        "/artists?search=%25%5F%27%22%5C", "/artists?search=%ZZ", "/artists?search=%09%07%1F%7F", "/artists?search=a+b",
         "/artists?search=" + String(repeating: "x", count: 200), "/artists?=&&&=x&skip",
     ])
     func oddButValidInputIsAnswered(_ uri: String) throws {
@@ -108,7 +115,16 @@ import Testing
     }
 
     @Test func ping() {
-        let response = fixture.get("/api/v1/system/ping")
+        let response = fixture.api.respond(method: "GET", uri: "/api/v1/system/ping", systemAccess: true)
         #expect(response.status == 200 && response.text == "pong")
+    }
+
+    /// Only requests that came through nginx's system location (they carry
+    /// its secret) reach the system endpoints, ping included.
+    @Test func systemEndpointsNeedTheSystemLocation() {
+        for path in ["ping", "status", "cache/stats", "cache/clear", "test/hang", "nope"] {
+            let response = fixture.get("/api/v1/system/" + path)
+            #expect(response.status == 403 && response.detail?.hasPrefix("Forbidden") == true, "\(path)")
+        }
     }
 }

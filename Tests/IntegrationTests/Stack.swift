@@ -1,5 +1,8 @@
+import API
 import DemoData
 import Foundation
+import Store
+import Testing
 import Traffic
 
 /// One real stack for one test: the debug build of the pool behind a real
@@ -15,8 +18,10 @@ final class Stack {
     let workers: Int
     private var environment: [String: String]
 
-    /// Starts the stack. `extra` adds to its environment (AIRWAVE_INNER_CACHE, …).
-    init(workers: Int = 2, helperIndexes: Bool = true, extra: [String: String] = [:]) throws {
+    /// Starts the stack. `extra` adds to its environment (AIRWAVE_INNER_CACHE, …);
+    /// `prepare` changes the generated library before the pool opens it.
+    init(workers: Int = 2, helperIndexes: Bool = true, extra: [String: String] = [:],
+         prepare: (String) throws -> Void = { _ in }) throws {
         port = try Self.freePort()
         runDir = Self.root + "/run/t-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
@@ -24,6 +29,7 @@ final class Stack {
         var configuration = LibraryGenerator.Configuration(artists: 300)
         configuration.helperIndexes = helperIndexes
         _ = try LibraryGenerator(configuration).write(to: database)
+        try prepare(database)
         self.workers = workers
         environment = ProcessInfo.processInfo.environment.merging([
             "AIRWAVE_BIN": Self.binary, "AIRWAVE_RUN_DIR": runDir, "AIRWAVE_PORT": "\(port)",
@@ -60,9 +66,24 @@ final class Stack {
         return pids
     }
 
+    /// One request through nginx; the answer is checked against the API's
+    /// OpenAPI description (a mismatch is a test failure).
     func get(_ path: String, method: String = "GET") throws -> HTTPResponse {
-        try HTTP.request(port: port, method, path)
+        let response = try HTTP.request(port: port, method, path)
+        for problem in OpenAPI.shared.problems(method: method, target: path, response: response) {
+            Issue.record("not as the OpenAPI description says: \(problem)")
+        }
+        return response
     }
+
+    /// The worker's side, in-process: what the API answers `uri` from this
+    /// stack's file, with no cache (the oracle for what came through nginx).
+    func expected(_ uri: String, method: String = "GET") throws -> Response {
+        LibraryAPI<ContinuousClock>(store: try LibraryStore(path: database), cache: nil).respond(method: method, uri: uri)
+    }
+
+    /// The pool's secret for its system endpoints (nginx sends it).
+    var systemSecret: [UInt8] { Array(((try? String(contentsOfFile: runDir + "/system.secret", encoding: .utf8)) ?? "").utf8) }
 
     var poolPID: pid_t? { Self.readPID(runDir + "/pool.pid") }
     var nginxPID: pid_t? { Self.readPID(runDir + "/nginx.pid") }

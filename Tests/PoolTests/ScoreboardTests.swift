@@ -1,3 +1,4 @@
+import FastCGI
 import Foundation
 @testable import Pool
 import Testing
@@ -15,13 +16,13 @@ import Testing
         board.workerReady(slot: 1)
         #expect(!board.isStarting(slot: 0))
 
-        board.begin(slot: 0, path: "/api/v1/library/artists/1")
+        board.begin(slot: 0, path: ArraySlice("/api/v1/library/artists/1".utf8))
         var s = board.snapshot()
         #expect(s.masterPID == 42 && s.accepted == 1 && s.busy == 1 && s.maxBusy == 1 && s.allBusy == 0)
         #expect(s.workers[0].state == "busy" && s.workers[0].currentPath == "/api/v1/library/artists/1")
         #expect(s.workers[1].state == "idle" && s.workers[1].currentPath == nil)
 
-        board.begin(slot: 1, path: "/api/v1/library/works/2")  // now both are busy
+        board.begin(slot: 1, path: ArraySlice("/api/v1/library/works/2".utf8))  // now both are busy
         s = board.snapshot()
         #expect(s.maxBusy == 2 && s.allBusy == 1)
 
@@ -39,8 +40,24 @@ import Testing
         s = board.snapshot()
         #expect(s.restarts == 1 && s.workers[1].pid == 102 && s.workers[1].requests == 0 && s.accepted == 2)
 
+        // A connection accepted: the worker reads it; it is busy once the request is whole.
+        board.reading(slot: 0)
+        s = board.snapshot()
+        #expect(s.workers[0].state == "reading" && s.workers[0].currentPath == nil && s.workers[0].currentStartedAtMilliseconds != nil)
+        #expect(board.activeSince(slot: 0)?.reading == true && board.activeSince(slot: 1) == nil)
+        board.idle(slot: 0)  // it sent nothing whole in time
+        board.count(.readTimeout)
+        board.count(.malformed)
+        board.count(.readTimeout)
+        s = board.snapshot()
+        #expect(s.workers[0].state == "idle" && s.readTimeouts == 2 && s.malformed == 1 && s.accepted == 2)
+        board.reading(slot: 0)
+        board.begin(slot: 0, path: ArraySlice("/y".utf8))
+        #expect(board.snapshot().workers[0].state == "busy" && board.activeSince(slot: 0)?.reading == false)
+        board.end(slot: 0, microseconds: 1)
+
         // A worker told to stop stays "exiting" after its last request.
-        board.begin(slot: 0, path: "/x")
+        board.begin(slot: 0, path: ArraySlice("/x".utf8))
         board.workerStopping(slot: 0)
         board.end(slot: 0, microseconds: 1)
         #expect(board.snapshot().workers[0].state == "exiting")
@@ -52,7 +69,7 @@ import Testing
         writer.workerStarted(slot: 2, pid: 300, replacing: false)
         writer.workerReady(slot: 2)
         let reader = try Scoreboard.open(path: path)
-        writer.begin(slot: 2, path: String(repeating: "é", count: 200))  // longer than the slot holds
+        writer.begin(slot: 2, path: ArraySlice(String(repeating: "é", count: 200).utf8))  // longer than the slot holds
         let s = reader.snapshot()
         #expect(s.workers.count == 3 && s.workers[2].pid == 300 && s.accepted == 1)
         #expect(s.workers[2].currentPath!.utf8.count <= 127)
@@ -70,7 +87,7 @@ import Testing
     @Test func restartsSlowDownWhenAWorkerKeepsCrashing() {
         var configuration = PoolConfiguration(socketPath: "/tmp/unused.sock")
         configuration.maxRestartDelay = .seconds(30)
-        let pool = Pool(configuration: configuration, logger: .init(label: "test")) { _ in { _ in } }
+        let pool = Pool(configuration: configuration, logger: .init(label: "test")) { _ in { _ in FastCGIResponse(head: [], body: []) } }
         #expect(pool.restartDelay(afterStartFailures: 0) == .zero)
         #expect(pool.restartDelay(afterStartFailures: 1) == .milliseconds(100))
         #expect(pool.restartDelay(afterStartFailures: 2) == .milliseconds(200))

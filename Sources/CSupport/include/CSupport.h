@@ -22,15 +22,21 @@ int airwave_pending_signal(void);
 /// Forgets the recorded signal.
 void airwave_clear_pending_signal(void);
 
-/// Points standard error (where the logs go) at `path`, appending. Returns 0
-/// or -1 (errno set). Async-signal-safe once the path is set.
-int airwave_log_to(const char *path);
+/// Points standard error (where the logs go) at `path`, appending. When
+/// `group` is not -1 and this process is root, the file is given to that
+/// group, writable (the workers', which reopen it too). Returns 0 or -1
+/// (errno set). Async-signal-safe once the path is set.
+int airwave_log_to(const char *path, int group);
 
 /// Reopens the file given to airwave_log_to (after logrotate moved it).
 int airwave_reopen_log(void);
 
 /// Installs a SIGUSR1 handler that calls airwave_reopen_log (in workers).
 int airwave_install_log_reopen_handler(void);
+
+/// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK (a GNU extension Swift's
+/// Glibc module does not show): the new descriptor, or -1 with errno set.
+int airwave_accept(int listener);
 
 /// Nanoseconds from CLOCK_MONOTONIC.
 static inline uint64_t airwave_monotonic_ns(void) {

@@ -9,7 +9,7 @@
 /// Every field is read and written with atomic builtins.
 
 #define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
-#define AIRWAVE_SCOREBOARD_VERSION 2u
+#define AIRWAVE_SCOREBOARD_VERSION 3u
 #define AIRWAVE_SCOREBOARD_PATH_BYTES 128
 #define AIRWAVE_CACHE_ENDPOINTS 5   /* the library endpoints */
 #define AIRWAVE_CACHE_COUNTERS 6    /* hits, misses, evictions, expirations, entries, bytes */
@@ -20,6 +20,7 @@ enum airwave_worker_state {
     AIRWAVE_SLOT_BUSY = 2,    /* answering one */
     AIRWAVE_SLOT_EXITING = 3, /* finishing, then exiting */
     AIRWAVE_SLOT_STARTING = 4, /* forked, not yet ready (opening the database) */
+    AIRWAVE_SLOT_READING = 5, /* accepted a connection, reading its request */
 };
 
 typedef struct {
@@ -27,7 +28,7 @@ typedef struct {
     int32_t state;
     uint64_t requests;            /* answered by this worker */
     int64_t started_at_ms;        /* wall clock, when the worker started */
-    int64_t request_started_ms;   /* wall clock, when the current request started */
+    int64_t request_started_ms;   /* wall clock, when the current request started (or its reading) */
     int64_t last_duration_us;     /* the previous request's duration */
     uint32_t path_sequence;       /* odd while `path` is being written */
     char path[AIRWAVE_SCOREBOARD_PATH_BYTES];
@@ -46,6 +47,8 @@ typedef struct {
     uint32_t stopping;
     uint64_t all_busy;            /* requests that found every worker busy */
     uint64_t cache_generation;    /* bumped by cache/clear: workers drop their cache */
+    uint64_t read_timeouts;       /* connections closed for not sending a whole request in time */
+    uint64_t malformed;           /* connections closed for bytes that are not FastCGI */
     airwave_slot slots[];
 } airwave_scoreboard;
 
@@ -58,9 +61,17 @@ static inline airwave_slot *airwave_scoreboard_slot(airwave_scoreboard *board, u
     return &board->slots[index];
 }
 
-/// A worker took a request: counts it, marks the slot busy, records the path,
-/// and updates the busy high-water mark and the all-busy count.
-void airwave_scoreboard_begin(airwave_scoreboard *board, uint32_t slot, const char *path, int64_t now_ms);
+/// A worker accepted a connection and reads its request.
+void airwave_scoreboard_reading(airwave_scoreboard *board, uint32_t slot, int64_t now_ms);
+
+/// A worker has a whole request: counts it, marks the slot busy, records the
+/// path (`length` bytes, not NUL-terminated), and updates the busy high-water
+/// mark and the all-busy count.
+void airwave_scoreboard_begin(airwave_scoreboard *board, uint32_t slot, const char *path, uint64_t length, int64_t now_ms);
+
+/// The connection ended without a request (read timeout or not FastCGI): the
+/// slot goes back to idle.
+void airwave_scoreboard_idle(airwave_scoreboard *board, uint32_t slot);
 
 /// The request is answered.
 void airwave_scoreboard_end(airwave_scoreboard *board, uint32_t slot, int64_t duration_us);

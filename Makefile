@@ -4,13 +4,14 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: help deps build up down status reload test bench outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix clean
+.PHONY: help deps build up down status reload test bench bench-cache outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix clean
 
 help:
 	@echo "make up               install what is missing, build, start pool + nginx on 127.0.0.1:$${AIRWAVE_PORT:-8080}"
 	@echo "make down             stop them"
 	@echo "make test             every test (unit, fuzzing, and end to end through a real nginx)"
 	@echo "make bench            benchmarks through nginx with wrk (large library)"
+	@echo "make bench-cache      the inner cache's candidates in one process: ours and LMDB (µs per hit and store)"
 	@echo "make outer-cache-off  turn nginx's cache off (reload, no request dropped)"
 	@echo "make outer-cache-on   turn it back on"
 	@echo "make outer-cache-clear  empty nginx's cache"
@@ -77,6 +78,9 @@ test: deps
 
 bench: build
 	@scripts/bench
+
+bench-cache:
+	@scripts/bench-cache
 
 clean:
 	rm -rf .build run

@@ -1,29 +1,28 @@
+import Cache
 import JSON
 import Logging
 import Store
 
 /// Answers one request: routes and validates it, keeps the inner cache fresh,
 /// serves from it or from the store. One per worker process.
-public final class LibraryAPI<C: Clock> where C.Duration == Duration {
+public final class LibraryAPI {
     public let store: LibraryStore
-    /// nil when the inner layer is off (`X-Cache-Inner: OFF`).
-    public let cache: InnerCache<C>?
-    /// The pool this worker belongs to (status, pool-wide cache counters), if any.
+    /// The pool's inner cache, shared by every worker; nil when the inner
+    /// layer is off (`X-Cache-Inner: OFF`).
+    public let cache: SharedCache?
+    /// The pool this worker belongs to (its status), if any.
     let pool: PoolHooks?
-    /// The pool's cache-clear generation this worker's cache reflects.
-    var cacheGeneration: UInt64 = 0
     /// Serve `/api/v1/system/test/…` (see `TestEndpoints.swift`): only for tests.
     let testEndpoints: Bool
     /// Requests slower than this are logged with their SQL times; nil: none.
     let slowRequest: Duration?
     let logger: Logger
 
-    public init(store: LibraryStore, cache: InnerCache<C>?, pool: PoolHooks? = nil, testEndpoints: Bool = false,
+    public init(store: LibraryStore, cache: SharedCache?, pool: PoolHooks? = nil, testEndpoints: Bool = false,
                 slowRequest: Duration? = nil, logger: Logger = Logger(label: "airwave.api")) {
         self.store = store
         self.cache = cache
         self.pool = pool
-        self.cacheGeneration = pool?.cacheGeneration() ?? 0
         self.testEndpoints = testEndpoints
         self.slowRequest = slowRequest
         self.logger = logger
@@ -75,19 +74,21 @@ public final class LibraryAPI<C: Clock> where C.Duration == Duration {
             return Response(error, innerCache: innerOff ?? .miss)
         }
         do {
-            defer { publishCacheCounters() }
+            // Before the snapshot (see `SharedCache`): what this request
+            // stores is tagged with the epoch its data is at least as new as.
+            let epoch = cache?.epoch
             return try store.read {
-                // Another program may have written the file, or an operator
-                // asked for cache/clear: nothing older may be served after that.
+                // Another program may have written the file: nothing older may
+                // be served after that, by any worker; nor stored from here.
                 let fileChanged = try store.refreshIfChanged()
-                if clearWasAsked() || fileChanged { cache?.removeAll() }
-                guard let cache else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
+                if fileChanged { cache?.clear() }
+                guard let cache, let epoch else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
                 let key = request.cacheKey
                 if let body = cache.lookup(key, endpoint: request.endpoint) {
                     return Response(status: 200, body: body, innerCache: .hit)
                 }
                 let body = try body(for: request)
-                cache.store(key, endpoint: request.endpoint, body: body)
+                if !fileChanged { cache.store(key, endpoint: request.endpoint, body: body, epoch: epoch) }
                 return Response(status: 200, body: body, innerCache: .miss)
             }
         } catch let error as APIError {

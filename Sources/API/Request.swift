@@ -1,3 +1,4 @@
+import Cache
 import Store
 
 /// A parsed library request: which endpoint, with every parameter validated

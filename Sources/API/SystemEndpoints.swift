@@ -1,3 +1,4 @@
+import Cache
 import JSON
 
 /// `/api/v1/system/…` (nginx lets only loopback clients reach them).
@@ -29,51 +30,32 @@ extension LibraryAPI {
                 response.allow = "POST"
                 return response
             }
-            pool.clearCaches()
-            _ = clearWasAsked()  // this worker's own cache, now
-            cache?.removeAll()
-            publishCacheCounters()
             var json = JSONWriter()
             json.beginObject()
             json.field("cleared", true)
-            json.field("generation", Int64(pool.cacheGeneration()))
+            json.field("generation", Int64(cache?.clear() ?? 0))
             json.endObject()
             return Response(status: 200, body: json.bytes)
         }
         return Response(.notFound, innerCache: nil)
     }
 
-    /// True once per cache/clear asked anywhere in the pool since the last call.
-    func clearWasAsked() -> Bool {
-        guard let pool else { return false }
-        let generation = pool.cacheGeneration()
-        defer { cacheGeneration = generation }
-        return generation != cacheGeneration
-    }
-
-    func publishCacheCounters() {
-        guard let pool, let cache else { return }
-        for (index, endpoint) in Endpoint.allCases.enumerated() { pool.publishCache(index, cache.counters[endpoint] ?? CacheCounters()) }
-    }
-
-    /// `GET /api/v1/system/cache/stats`: every worker's counters added up,
-    /// per endpoint and in total.
+    /// `GET /api/v1/system/cache/stats`: the pool's cache counters, per
+    /// endpoint and in total, with its bounds.
     func cacheStats(_ pool: PoolHooks) -> [UInt8] {
-        let (counters, workers) = pool.cacheTotals()
+        let counters = cache?.counters() ?? [:]
         var json = JSONWriter()
         json.beginObject()
-        json.field("workers", workers)
+        json.field("workers", pool.workers())
         json.field("inner_cache", cache != nil)
+        json.field("max_entries", cache?.configuration.maxEntries ?? 0)
+        json.field("max_bytes", cache?.configuration.maxBytes ?? 0)
+        json.field("recoveries", Int64(cache?.recoveries ?? 0))
         json.name("endpoints")
         json.beginObject()
-        var total = CacheCounters()
-        for (endpoint, c) in zip(Endpoint.allCases, counters) {
-            Self.write(c, as: endpoint.rawValue, to: &json)
-            total.hits += c.hits; total.misses += c.misses; total.evictions += c.evictions
-            total.expirations += c.expirations; total.entries += c.entries; total.bytes += c.bytes
-        }
+        for endpoint in Endpoint.allCases { Self.write(counters[endpoint] ?? CacheCounters(), as: endpoint.rawValue, to: &json) }
         json.endObject()
-        Self.write(total, as: "total", to: &json)
+        Self.write(counters.values.reduce(CacheCounters(), +), as: "total", to: &json)
         json.endObject()
         return json.bytes
     }
@@ -81,13 +63,13 @@ extension LibraryAPI {
     private static func write(_ c: CacheCounters, as name: String, to json: inout JSONWriter) {
         json.key(name)
         json.beginObject()
-        json.field("hits", c.hits)
-        json.field("misses", c.misses)
-        json.field("hit_rate", c.hits + c.misses == 0 ? nil : Double(c.hits) / Double(c.hits + c.misses))
-        json.field("entries", c.entries)
-        json.field("bytes", c.bytes)
-        json.field("evictions", c.evictions)
-        json.field("expirations", c.expirations)
+        json.field("hits", Int64(c.hits))
+        json.field("misses", Int64(c.misses))
+        json.field("hit_rate", c.hitRate)
+        json.field("entries", Int64(c.entries))
+        json.field("bytes", Int64(c.bytes))
+        json.field("evictions", Int64(c.evictions))
+        json.field("expirations", Int64(c.expirations))
         json.endObject()
     }
 }

@@ -30,6 +30,16 @@ extension LibraryAPI {
             // Stuck outside SQLite: only the master's watchdog can end it.
             while true { sleep(1) }
         }
+        if name.elementsEqual("abandon-cache-store".utf8), let cache {
+            // As a worker killed halfway through storing works/1 would leave
+            // the shared cache: that entry reachable, half its body written,
+            // the lock held. Then stuck, for the test to kill.
+            let work = LibraryRequest.work(id: 1)
+            if let body = try? store.read({ try body(for: work) }) {
+                cache.abandonStoreForTesting(work.cacheKey, endpoint: work.endpoint, body: body)
+            }
+            while true { sleep(1) }
+        }
         return Response(APIError.notFound, innerCache: nil)
     }
 }

@@ -12,6 +12,9 @@ public struct LayerSummary: Sendable, Codable {
     public var avgHit: Double?, p50Hit: Double?, avgMiss: Double?, p50Miss: Double?
     /// Mean of every request this layer was asked about: what users got.
     public var effective: Double?
+    /// The best rate one cache of unlimited size could reach on the same
+    /// requests: each distinct URL's first request misses, the rest hit.
+    public var bestHitRate: Double?
 
     public var hitRate: Double? { hits + misses == 0 ? nil : Double(hits) / Double(hits + misses) }
     /// How many times faster a hit is than a miss.
@@ -32,6 +35,7 @@ public struct LayerSummary: Sendable, Codable {
         (avgHit, p50Hit) = Self.stats(hitList)
         (avgMiss, p50Miss) = Self.stats(missList)
         effective = Self.stats(asked).avg
+        bestHitRate = asked.isEmpty ? nil : Double(asked.count - Set(asked.map(\.target)).count) / Double(asked.count)
     }
 
     static func stats(_ list: [Observation]) -> (avg: Double?, p50: Double?) {

@@ -49,14 +49,16 @@ public struct Matrix {
     public static func text(_ results: [(Configuration, AnalysisReport)]) -> String {
         var table = TextTable(["Endpoint"] + results.map { $0.0.description })
         func cell(_ outer: LayerSummary, _ inner: LayerSummary) -> String {
-            func rate(_ s: LayerSummary) -> String { s.enabled ? (s.hitRate.map(Format.percent) ?? "-") : "off" }
+            func rate(_ s: LayerSummary) -> String {
+                s.enabled ? (s.hitRate.map(Format.percent) ?? "-") + (s.bestHitRate.map { " (best \(Format.percent($0)))" } ?? "") : "off"
+            }
             return "\(rate(outer)) / \(rate(inner)) · \(outer.effective.map { Format.fixed($0, 2) } ?? "-") ms"
         }
         for (index, template) in analysedTemplates.enumerated() {
             table.add([template.rawValue] + results.map { cell($0.1.rows[index].outer, $0.1.rows[index].inner) })
         }
         table.add(["All"] + results.map { cell($0.1.outer, $0.1.inner) })
-        return (["Cache matrix: hit rate outer / inner (inner: on requests that reached a worker) · effective latency per request",
+        return (["Cache matrix: hit rate outer / inner (inner: on requests that reached a worker; best: one unlimited cache on the same requests) · effective latency per request",
                  table.render()]
                 + results.map { "\($0.0): overall hit rate \(Format.percent($0.1.hitRate)), checks \($0.1.checksAgree ? "agree" : "DISAGREE")" })
             .joined(separator: "\n")

@@ -4,15 +4,14 @@ import Traffic
 public struct PoolCheck: Sendable {
     public var lines: [String] = []
     public var agrees = true
-    /// Requests of the run the pool accepted (nil when workers changed).
+    /// Requests of the run the pool accepted (nil when the pool was reloaded).
     public var accepted: Int?
 
     /// `before` and `after` read around the run, with nothing else between.
     public init(before: PoolCounters, after: PoolCounters, observations: [Observation]) {
-        if before.workerPIDs != after.workerPIDs || before.restarts != after.restarts {
-            let gone = before.workerPIDs.subtracting(after.workerPIDs).sorted()
-            lines.append("⚠ workers changed during the run (gone: \(gone.map(String.init).joined(separator: ", "))): "
-                         + "a new worker's counters start from zero, so the pool's sums cannot be compared")
+        if before.poolStarted != after.poolStarted {
+            lines.append("⚠ the pool was reloaded or restarted during the run (it started at \(before.poolStarted), now \(after.poolStarted)): "
+                         + "its request count started again, so it cannot be compared")
             agrees = false
             return
         }

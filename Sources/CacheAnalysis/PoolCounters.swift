@@ -4,18 +4,20 @@ import Traffic
 /// What the pool itself counted, read from `GET /api/v1/system/cache/stats`
 /// and `/status` (nginx lets only loopback clients reach them).
 public struct PoolCounters: Sendable {
-    public init(hits: [String: Int], misses: [String: Int], innerCacheOn: Bool, accepted: Int, restarts: Int, workerPIDs: Set<Int>) {
+    public init(hits: [String: Int], misses: [String: Int], innerCacheOn: Bool, accepted: Int, poolStarted: String) {
         self.hits = hits; self.misses = misses; self.innerCacheOn = innerCacheOn
-        self.accepted = accepted; self.restarts = restarts; self.workerPIDs = workerPIDs
+        self.accepted = accepted; self.poolStarted = poolStarted
     }
 
-    /// Inner-cache hits and misses per endpoint (cache/stats names).
+    /// Inner-cache hits and misses per endpoint (cache/stats names): the
+    /// pool's, kept with its shared cache, so a replaced worker changes nothing.
     public var hits: [String: Int]
     public var misses: [String: Int]
     public var innerCacheOn: Bool
+    /// Requests the pool accepted, from its scoreboard.
     public var accepted: Int
-    public var restarts: Int
-    public var workerPIDs: Set<Int>
+    /// When the pool (its scoreboard) started: a reload starts a new one.
+    public var poolStarted: String
 
     public static let statsPath = "/api/v1/system/cache/stats"
     public static let statusPath = "/api/v1/system/status"
@@ -28,12 +30,11 @@ public struct PoolCounters: Sendable {
         let stats = try object(connection, statsPath)
         guard let endpoints = stats["endpoints"] as? [String: [String: Any]],
               let accepted = (status["accepted_requests"] as? NSNumber)?.intValue,
-              let workers = status["workers"] as? [[String: Any]] else {
+              let started = status["started_at"] as? String else {
             throw TrafficError("the pool's stats or status answer has an unexpected shape")
         }
         var counters = PoolCounters(hits: [:], misses: [:], innerCacheOn: (stats["inner_cache"] as? Bool) ?? false, accepted: accepted,
-                                    restarts: (status["restarts"] as? NSNumber)?.intValue ?? 0,
-                                    workerPIDs: Set(workers.compactMap { ($0["pid"] as? NSNumber)?.intValue }.filter { $0 != 0 }))
+                                    poolStarted: started)
         for (name, values) in endpoints {
             counters.hits[name] = (values["hits"] as? NSNumber)?.intValue ?? 0
             counters.misses[name] = (values["misses"] as? NSNumber)?.intValue ?? 0
@@ -41,7 +42,7 @@ public struct PoolCounters: Sendable {
         return counters
     }
 
-    /// Empties every worker's inner cache.
+    /// Empties the pool's inner cache.
     public static func clear(_ connection: HTTPConnection) throws(TrafficError) {
         let response = try connection.request(clearPath, method: "POST")
         guard response.status == 200 else { throw TrafficError("POST \(clearPath) answered \(response.status): \(response.text.prefix(200))") }

@@ -17,7 +17,7 @@ public struct StackControl: Sendable {
         try run(["inner-cache", inner ? "on" : "off"])
     }
 
-    /// Empties both layers: nginx's cache files and every worker's cache.
+    /// Empties both layers: nginx's cache files and the pool's cache.
     public func clearCaches(_ connection: HTTPConnection) throws(TrafficError) {
         try run(["outer-cache", "clear"])
         try PoolCounters.clear(connection)

@@ -77,11 +77,6 @@ public struct UnixListener {
         self.descriptor = descriptor
     }
 
-    /// Lets the socket survive an exec (for a graceful reload).
-    public func keepAcrossExec(_ keep: Bool) {
-        _ = fcntl(descriptor, F_SETFD, keep ? 0 : FD_CLOEXEC)
-    }
-
     /// What `accept` found.
     public enum Accepted {
         /// A new connection: a non-blocking, close-on-exec descriptor.

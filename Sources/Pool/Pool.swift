@@ -55,6 +55,7 @@ public final class Pool {
             listener.close()
             throw error
         }
+        scoreboard.cacheDescriptor = configuration.cacheDescriptor
         if let pidFile = configuration.pidFile { try Self.write("\(masterPID)\n", to: pidFile) }
         logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "socket": "\(listener.path)",
                                                "scoreboard": "\(scoreboardPath)"])
@@ -202,17 +203,19 @@ public final class Pool {
             return
         }
         let workers = slots.map(\.pid).filter { $0 > 0 } + retiring
-        let arguments = configuration.reloadCommand + ["--inherit-listener", "\(listener.descriptor)",
+        var arguments = configuration.reloadCommand + ["--inherit-listener", "\(listener.descriptor)",
                                                        "--retiring-workers", workers.map(String.init).joined(separator: ",")]
+        if let cache = configuration.cacheDescriptor { arguments += ["--inherit-cache", "\(cache)"] }
         logger.info("reloading", metadata: ["exec": "\(program)", "retiring": "\(workers.count)"])
-        listener.keepAcrossExec(true)
+        let kept = [listener.descriptor] + (configuration.cacheDescriptor.map { [$0] } ?? [])
+        for fd in kept { _ = fcntl(fd, F_SETFD, 0) }
         fflush(nil)
         var argv = arguments.map { strdup($0) } + [nil]
         execv(program, &argv)
         // Only reached when the exec failed.
         let reason = String(cString: strerror(errno))
         argv.forEach { free($0) }
-        listener.keepAcrossExec(false)
+        for fd in kept { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         logger.error("reload failed: cannot exec \(program): \(reason); the running pool goes on")
     }
 

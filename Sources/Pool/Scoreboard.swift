@@ -45,6 +45,7 @@ public final class Scoreboard {
         board.pointee.slot_count = UInt32(slots)
         board.pointee.master_pid = masterPID
         board.pointee.started_at_ms = wallClockMilliseconds()
+        board.pointee.cache_descriptor = -1
         return Scoreboard(path: path, board: board, size: size)
     }
 
@@ -78,7 +79,6 @@ public final class Scoreboard {
     func workerStarted(slot index: Int, pid: pid_t, replacing: Bool) {
         let s = slot(index)
         airwave_storeu64(&s.pointee.requests, 0)
-        for endpoint in 0..<Int(AIRWAVE_CACHE_ENDPOINTS) { publishCache(slot: index, endpoint: endpoint, (0, 0, 0, 0, 0, 0)) }
         airwave_store64(&s.pointee.last_duration_us, 0)
         airwave_store64(&s.pointee.started_at_ms, wallClockMilliseconds())
         airwave_store32(&s.pointee.pid, pid)
@@ -102,60 +102,16 @@ public final class Scoreboard {
 
     func remove() { unlink(path) }
 
-    // MARK: Inner-cache counters
-
-    static let cacheCounters = Int(AIRWAVE_CACHE_ENDPOINTS * AIRWAVE_CACHE_COUNTERS)
-
-    /// One endpoint's cache counters of this worker (hits, misses, evictions,
-    /// expirations, entries, bytes), written after each request.
-    public func publishCache(slot index: Int, endpoint: Int, _ values: (Int, Int, Int, Int, Int, Int)) {
-        withUnsafeMutablePointer(to: &slot(index).pointee.cache) { tuple in
-            tuple.withMemoryRebound(to: UInt64.self, capacity: Self.cacheCounters) { counters in
-                let base = counters + endpoint * Int(AIRWAVE_CACHE_COUNTERS)
-                airwave_storeu64(base, UInt64(clamping: values.0))
-                airwave_storeu64(base + 1, UInt64(clamping: values.1))
-                airwave_storeu64(base + 2, UInt64(clamping: values.2))
-                airwave_storeu64(base + 3, UInt64(clamping: values.3))
-                airwave_storeu64(base + 4, UInt64(clamping: values.4))
-                airwave_storeu64(base + 5, UInt64(clamping: values.5))
-            }
-        }
+    /// The shared cache's memory, as the master holds it: another process
+    /// (`airwave status`) maps it through /proc/MASTER/fd/N.
+    public var cacheDescriptor: Int32? {
+        get { let fd = airwave_load32(&board.pointee.cache_descriptor); return fd >= 0 ? fd : nil }
+        set { airwave_store32(&board.pointee.cache_descriptor, newValue ?? -1) }
     }
 
-    /// Every worker's counters added up, and how many workers there are.
-    public func cacheTotals() -> (values: [UInt64], workers: Int) {
-        var totals = [UInt64](repeating: 0, count: Self.cacheCounters)
-        var workers = 0
-        for index in 0..<Int(board.pointee.slot_count) where airwave_load32(&slot(index).pointee.pid) != 0 {
-            workers += 1
-            withUnsafeMutablePointer(to: &slot(index).pointee.cache) { tuple in
-                tuple.withMemoryRebound(to: UInt64.self, capacity: Self.cacheCounters) { counters in
-                    for i in 0..<Self.cacheCounters { totals[i] += airwave_loadu64(counters + i) }
-                }
-            }
-        }
-        return (totals, workers)
-    }
-
-    /// How many times cache/clear was asked for: a worker that sees it change
-    /// drops its cache before answering.
-    public var cacheGeneration: UInt64 { airwave_loadu64(&board.pointee.cache_generation) }
-
-    /// cache/clear: every worker's cache is dropped before its next answer,
-    /// and their published entries and bytes are zero from now.
-    public func clearCaches() {
-        airwave_addu64(&board.pointee.cache_generation, 1)
-        let counters = Int(AIRWAVE_CACHE_COUNTERS)
-        for index in 0..<Int(board.pointee.slot_count) {
-            withUnsafeMutablePointer(to: &slot(index).pointee.cache) { tuple in
-                tuple.withMemoryRebound(to: UInt64.self, capacity: Self.cacheCounters) { values in
-                    for endpoint in 0..<Int(AIRWAVE_CACHE_ENDPOINTS) {
-                        airwave_storeu64(values + endpoint * counters + 4, 0)
-                        airwave_storeu64(values + endpoint * counters + 5, 0)
-                    }
-                }
-            }
-        }
+    /// Workers running now.
+    public var liveWorkers: Int {
+        (0..<Int(board.pointee.slot_count)).filter { airwave_load32(&slot($0).pointee.pid) != 0 }.count
     }
 
     /// When the slot's current request started (wall clock ms), if it is

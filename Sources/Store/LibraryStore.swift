@@ -13,6 +13,8 @@ public final class LibraryStore {
         public var bigArtistWorks = 64
         /// Logs each SQL statement with its time when set (`DB_ECHO`).
         public var echo: Logger?
+        /// Logs what the store does once in a while (artist facts built).
+        public var logger: Logger?
         /// A request's statements are interrupted after this long; nil: never.
         public var requestTimeout: Duration? = .seconds(10)
 
@@ -29,8 +31,15 @@ public final class LibraryStore {
     private let begin, commit, rollback: Statement
     private var facts = BigArtistFacts()
     private var dataVersion: Int64
+    /// The pool's facts about every artist, if it keeps them.
+    public let artistFacts: ArtistFacts?
+    /// Their epoch as read before the current read transaction; nil when
+    /// they must not be used in it (the file changed in it).
+    private var factsEpoch: UInt64?
+    private lazy var factStatements = Result { try FactStatements(database) }
 
-    public init(path: String, configuration: Configuration = Configuration()) throws {
+    public init(path: String, configuration: Configuration = Configuration(), artistFacts: ArtistFacts? = nil) throws {
+        self.artistFacts = artistFacts
         database = try Database(path: path, mode: .readOnly)
         self.configuration = configuration
         if configuration.mmapBytes > 0 { try database.execute("PRAGMA mmap_size = \(configuration.mmapBytes)") }
@@ -58,6 +67,8 @@ public final class LibraryStore {
     /// snapshot, and SQLite takes its file lock once rather than per statement.
     /// Statements running past `Configuration.requestTimeout` are interrupted.
     public func read<T>(_ body: () throws -> T) throws -> T {
+        // Before the snapshot: what is built for this epoch holds no older data.
+        factsEpoch = artistFacts?.epoch
         database.limitTime(to: configuration.requestTimeout.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) })
         defer { database.limitTime(to: nil) }
         try begin.step()
@@ -79,7 +90,36 @@ public final class LibraryStore {
         guard now != dataVersion else { return false }
         dataVersion = now
         facts = BigArtistFacts()
+        artistFacts?.invalidate()
+        factsEpoch = nil
         return true
+    }
+
+    /// The pool's artist facts for this transaction, built now if nobody has
+    /// (one worker builds; the others go on without meanwhile).
+    private func currentFacts() throws -> ArtistFacts.View? {
+        guard let artistFacts, let epoch = factsEpoch else { return nil }
+        if let view = artistFacts.view(epoch: epoch) { return view }
+        guard artistFacts.needsBuild(epoch: epoch) else { return nil }
+        var artists = 0
+        let published = try artistFacts.build(epoch: epoch) {
+            let built = try factStatements.get().compute()
+            artists = built.ids.count
+            return built
+        }
+        if published, artists > 0 {
+            configuration.logger?.info("artist facts built", metadata: [
+                "artists": "\(artists)", "ms": "\(artistFacts.lastBuildMicroseconds / 1000)", "epoch": "\(epoch)"])
+        } else if artists > artistFacts.capacity {
+            configuration.logger?.warning("artist facts not kept: \(artists) artists, room for \(artistFacts.capacity); lists count totals per page until a reload makes more room")
+        }
+        return artistFacts.view(epoch: epoch)
+    }
+
+    /// Builds the artist facts now if they are missing (a worker about to
+    /// take requests, so that the first ones need not).
+    public func prepareArtistFacts() throws {
+        try read { _ = try currentFacts() }
     }
 
     // MARK: Artists
@@ -91,12 +131,29 @@ public final class LibraryStore {
         try statement.bind(Int64(limit), at: 1)
         try statement.bind(skip, at: 2)
         if !search.isEmpty { try statement.bind(text: Self.likePattern(search), at: 3) }
+        if search.isEmpty, let page = try artistsFromFacts(skip: skip, limit: limit) { return page }
         var page: [(Int64, String)] = []
         while try statement.step() { page.append((statement.int64(0), statement.string(1) ?? "")) }
         return try page.map { id, name in
             let totals = try artistTotals(id)
             return ArtistListItem(id: id, name: name, workCount: totals.works, recordingCount: totals.recordings)
         }
+    }
+
+    /// A page of the unfiltered list straight from the facts' name order:
+    /// no walk of the name index to the offset, no totals to count.
+    private func artistsFromFacts(skip: Int64, limit: Int) throws -> [ArtistListItem]? {
+        guard let view = try currentFacts() else { return nil }
+        var page: [ArtistListItem] = []
+        let start = Int(min(skip, Int64(view.count)))
+        for rank in start..<min(view.count, start + limit) {
+            let position = Int(view.byName[rank])
+            let id = view.ids[position]
+            guard let (name, _) = try artistRow(id) else { return nil }
+            let totals = view.totals(at: position)
+            page.append(ArtistListItem(id: id, name: name, workCount: totals.works, recordingCount: totals.recordings))
+        }
+        return view.stillValid() ? page : nil
     }
 
     /// `GET /artists/{id}`, or nil when there is no such artist.
@@ -214,6 +271,10 @@ public final class LibraryStore {
 
     /// Primary works and their recordings.
     private func artistTotals(_ id: Int64) throws -> BigArtistFacts.Totals {
+        if let view = try currentFacts(), let position = view.position(of: id) {
+            let totals = view.totals(at: position)
+            if view.stillValid() { return BigArtistFacts.Totals(works: totals.works, recordings: totals.recordings) }
+        }
         if let known = facts.totals[id] { return known }
         let works = Int(try count(artistWorkCount, id))
         // Counting the recordings of thousands of works is the costly part.
@@ -267,4 +328,55 @@ struct BigArtistFacts {
     }
     var totals: [Int64: Totals] = [:]
     var workOrder: [Int64: [Int64]] = [:]
+}
+
+/// The statements that build the artist facts, prepared by the first
+/// worker that builds them.
+private struct FactStatements {
+    let artistIDs, artistsByName, workArtists, recordingsPerWork: Statement
+
+    init(_ database: Database) throws {
+        artistIDs = try database.prepare(Queries.Facts.artistIDs)
+        artistsByName = try database.prepare(Queries.Facts.artistsByName)
+        workArtists = try database.prepare(Queries.Facts.workArtists)
+        recordingsPerWork = try database.prepare(Queries.Facts.recordingsPerWork)
+    }
+
+    /// Every artist's totals and the name order, from four passes.
+    func compute() throws -> ArtistFacts.Built {
+        for statement in [artistIDs, artistsByName, workArtists, recordingsPerWork] { statement.reset() }
+        var built = ArtistFacts.Built()
+        while try artistIDs.step() { built.ids.append(artistIDs.int64(0)) }
+        let ids = built.ids
+        func position(_ id: Int64) -> Int? {
+            var low = 0, high = ids.count
+            while low < high {
+                let middle = (low + high) / 2
+                if ids[middle] < id { low = middle + 1 } else { high = middle }
+            }
+            return low < ids.count && ids[low] == id ? low : nil
+        }
+        built.works = [UInt32](repeating: 0, count: ids.count)
+        built.recordings = [UInt32](repeating: 0, count: ids.count)
+        built.byName.reserveCapacity(ids.count)
+        while try artistsByName.step() { built.byName.append(UInt32(position(artistsByName.int64(0))!)) }
+        // Works in id order and recordings counted per work in work id
+        // order: one merge, each work's count added to its primary artist.
+        var hasWork = try workArtists.step()
+        while try recordingsPerWork.step() {
+            let work = recordingsPerWork.int64(0), count = UInt32(clamping: recordingsPerWork.int64(1))
+            while hasWork && workArtists.int64(0) < work {
+                if !workArtists.isNull(1), let artist = position(workArtists.int64(1)) { built.works[artist] += 1 }
+                hasWork = try workArtists.step()
+            }
+            if hasWork && workArtists.int64(0) == work, !workArtists.isNull(1), let artist = position(workArtists.int64(1)) {
+                built.recordings[artist] += count
+            }
+        }
+        while hasWork {
+            if !workArtists.isNull(1), let artist = position(workArtists.int64(1)) { built.works[artist] += 1 }
+            hasWork = try workArtists.step()
+        }
+        return built
+    }
 }

@@ -44,6 +44,17 @@ enum Queries {
         ORDER BY r.title, r.id LIMIT ?4 OFFSET ?5
         """
 
+    /// The artist facts (`ArtistFacts`), built once per version of the file:
+    /// these read whole tables or indexes on purpose, in one pass each.
+    enum Facts {
+        static let artistIDs = "SELECT id FROM artists ORDER BY id"
+        static let artistsByName = "SELECT id FROM artists ORDER BY name, id"
+        /// Every work's primary artist, in id order (the table's own order).
+        static let workArtists = "SELECT id, artist_id FROM works ORDER BY id"
+        /// Recordings per work, in work id order (the work_id index, covering).
+        static let recordingsPerWork = "SELECT work_id, count(*) FROM recordings GROUP BY work_id ORDER BY work_id"
+    }
+
     /// Every query with sample parameters, for plan checks.
     static let all: [(name: String, sql: String)] = [
         ("artist", artist), ("artistWorkCount", artistWorkCount), ("artistRecordingCount", artistRecordingCount),

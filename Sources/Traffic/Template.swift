@@ -1,4 +1,4 @@
-import API
+import Cache
 
 /// The request kinds the tools report on, named as the seed's tables name them.
 public enum Template: String, CaseIterable, Sendable, Codable {

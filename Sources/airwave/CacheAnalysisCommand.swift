@@ -12,7 +12,7 @@ struct CacheAnalysisCommand: ParsableCommand {
         --working-set ids per endpoint taken from the server's own library (the same seed sends the \
         same sequence). Each answer's X-Cache-Outer and X-Cache-Inner say which layer served it: \
         nothing is guessed from timing. The outer layer (nginx) is judged on every request, the inner \
-        layer (each worker's cache) only on those that reached a worker.
+        layer (the pool's one cache) only on those that reached a worker.
 
         Caches keep what earlier traffic left: --cold empties both layers first.
 

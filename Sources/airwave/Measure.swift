@@ -4,7 +4,7 @@ import Store
 
 struct Measure: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time requests inside one worker (no nginx, no FastCGI, no cache): where the time goes.",
+        abstract: "Time requests inside one worker (no nginx, no FastCGI, no response cache): where the time goes.",
         discussion: """
         Each URI is answered --requests times by the same code a worker runs, with the inner cache
         off, after one warm-up answer. `{n}` in a URI is replaced by a pseudo-random number from 1
@@ -22,11 +22,20 @@ struct Measure: ParsableCommand {
     @Option(help: "Upper bound for {n}.")
     var maxId = 30000
 
+    @Flag(help: "Without the pool's artist facts (every artist's totals and the name order, per data version).")
+    var noArtistFacts = false
+
     @Argument(help: "Request URIs (path and query).")
     var uris: [String]
 
     func run() throws {
-        let api = LibraryAPI<ContinuousClock>(store: try LibraryStore(path: db), cache: nil)
+        // As a worker has it: the pool's artist facts, built before the first answer.
+        let artists = Int(try Database(path: db).rows("SELECT count(*) FROM artists")[0][0] ?? "0") ?? 0
+        let store = try LibraryStore(path: db, artistFacts: noArtistFacts ? nil : ArtistFacts(capacity: max(1024, 2 * artists)))
+        let started = monotonicNanoseconds()
+        try store.prepareArtistFacts()
+        if !noArtistFacts { print("artist facts built in \(millisecondsText(monotonicNanoseconds() - started)) ms") }
+        let api = LibraryAPI(store: store, cache: nil)
         var state: UInt64 = 0x2545F4914F6CDD1D
         print("µs per answer       mean      p50      p99     bytes  uri")
         for uri in uris {

@@ -1,5 +1,6 @@
 import API
 import ArgumentParser
+import Cache
 import CSupport
 import FastCGI
 import Logging
@@ -14,7 +15,7 @@ struct Serve: ParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Run the worker pool on a unix socket (nginx connects to it).",
         discussion: """
-        The master checks the database, forks the workers (each opens the file read-only and keeps its own inner cache), replaces a worker that dies, and stops on SIGTERM or SIGINT after the requests in flight are answered, removing the socket.
+        The master checks the database, makes the inner cache every worker shares (in memory they all map), forks the workers (each opens the file read-only), replaces a worker that dies, and stops on SIGTERM or SIGINT after the requests in flight are answered, removing the socket.
 
         Started by root, the master stays root (it owns the socket, scoreboard and logs) and its workers run as --user (default: airwave, which scripts/install-deps creates); the socket is then 0660 for that user's group, which nginx's workers must be in. Otherwise the socket is 0600 and everything runs as the caller. The socket's folder must be the caller's and closed to others' writes. /api/v1/system/ answers only requests that carry the secret of --system-secret-file (nginx's system location adds it).
 
@@ -71,10 +72,10 @@ struct Serve: ParsableCommand, Sendable {
     @Option(help: "TTL in seconds for every endpoint without its own setting. [CACHE_DEFAULT_TTL]")
     var cacheDefaultTtl: Int?
 
-    @Option(help: "Most entries in each worker's inner cache. [AIRWAVE_CACHE_MAX_ENTRIES, default 10000]")
+    @Option(help: "Most entries in the pool's inner cache. [AIRWAVE_CACHE_MAX_ENTRIES, default 10000]")
     var cacheMaxEntries: Int?
 
-    @Option(help: "Most bytes in each worker's inner cache. [AIRWAVE_CACHE_MAX_BYTES, default 64 MiB]")
+    @Option(help: "Most bytes of keys and bodies in the pool's inner cache. [AIRWAVE_CACHE_MAX_BYTES, default 64 MiB]")
     var cacheMaxBytes: Int?
 
     @Flag(help: "Log each SQL statement with its time. [DB_ECHO=true]")
@@ -92,6 +93,7 @@ struct Serve: ParsableCommand, Sendable {
     // Set by the pool itself when SIGHUP makes it exec again.
     @Option(help: .hidden) var inheritListener: Int32?
     @Option(help: .hidden) var retiringWorkers: String?
+    @Option(help: .hidden) var inheritCache: Int32?
 
     /// Every setting, from the flags, then the settings file, then the
     /// environment, with defaults; checked. Run at start and before a reload.
@@ -99,7 +101,7 @@ struct Serve: ParsableCommand, Sendable {
         var database: String
         var pool: PoolConfiguration
         var store = LibraryStore.Configuration()
-        var cache: InnerCache<ContinuousClock>.Configuration
+        var cache: SharedCache.Configuration
         var innerCache: Bool
         var testEndpoints: Bool
         var slowRequest: Duration?
@@ -146,18 +148,22 @@ struct Serve: ParsableCommand, Sendable {
             throw ValidationError("cannot write the log file \(logFile): \(String(cString: strerror(errno)))")
         }
         let logger = Logger(label: "airwave.pool")
-        try Self.checkDatabase(settings.database, as: settings.pool.workerUser, logger: logger)
+        let artists = try Self.checkDatabase(settings.database, as: settings.pool.workerUser, logger: logger)
+        // Shared by every worker: made now, before the fork.
+        let cache = settings.innerCache ? try SharedCache(configuration: settings.cache, inherited: inheritCache) : nil
+        let artistFacts = try ArtistFacts(capacity: max(1024, 2 * artists))
 
         var pool = settings.pool
         pool.pidFile = pidFile
         pool.inheritedListener = inheritListener
         pool.retiringWorkers = (retiringWorkers ?? "").split(separator: ",").compactMap { pid_t($0) }
+        pool.cacheDescriptor = cache?.memory.descriptor
         pool.reloadCommand = Self.commandWithoutReloadOptions()
         pool.reloadCheck = { [self] in
             // The new image resolves its settings again: never exec into one that cannot start.
             do {
                 let next = try resolveSettings()
-                try Self.checkDatabase(next.database, as: next.pool.workerUser, logger: Logger(label: "airwave.pool"))
+                _ = try Self.checkDatabase(next.database, as: next.pool.workerUser, logger: Logger(label: "airwave.pool"))
                 return nil
             } catch {
                 return "\(error)"
@@ -173,28 +179,23 @@ struct Serve: ParsableCommand, Sendable {
             "worker_user": "\(pool.workerUser?.description ?? "(the master's)")", "read_timeout": "\(pool.readTimeout)",
             "ttl": "\(Endpoint.allCases.map { "\($0.rawValue)=\(cacheConfiguration.ttl[$0]!.components.seconds)s" }.joined(separator: " "))",
             "max_entries": "\(cacheConfiguration.maxEntries)", "max_bytes": "\(cacheConfiguration.maxBytes)",
+            "cache": "\(cache == nil ? "off" : inheritCache != nil && cache!.memory.descriptor == inheritCache ? "kept across the reload" : "new")",
+            "artist_facts_capacity": "\(artistFacts.capacity)",
         ])
 
         try Pool(configuration: pool, logger: logger) { scoreboard in
-            // In the new worker: its own connection, statements and cache.
+            // In the new worker: its own connection and statements; the cache
+            // and the artist facts are the pool's, mapped before the fork.
             var workerLogger = Logger(label: "airwave.worker")
             workerLogger[metadataKey: "pid"] = "\(getpid())"
             var storeConfiguration = storeConfiguration
             storeConfiguration.echo?[metadataKey: "pid"] = "\(getpid())"
-            let store = try LibraryStore(path: path, configuration: storeConfiguration)
-            let cache = innerCacheOn ? InnerCache(configuration: cacheConfiguration, clock: ContinuousClock()) : nil
-            let slot = scoreboard.ownSlot
-            let pool = PoolHooks(
-                status: { scoreboard.snapshot().json() },
-                cacheGeneration: { scoreboard.cacheGeneration },
-                clearCaches: { scoreboard.clearCaches() },
-                publishCache: { endpoint, c in
-                    scoreboard.publishCache(slot: slot, endpoint: endpoint, (c.hits, c.misses, c.evictions, c.expirations, c.entries, c.bytes))
-                },
-                cacheTotals: {
-                    let (values, workers) = scoreboard.cacheTotals()
-                    return (stride(from: 0, to: values.count, by: 6).map { CacheCounters(values: values[$0..<$0 + 6]) }, workers)
-                })
+            storeConfiguration.logger = workerLogger
+            let store = try LibraryStore(path: path, configuration: storeConfiguration, artistFacts: artistFacts)
+            // One worker builds the facts before it takes requests; the
+            // others start at once and go without until they are there.
+            if scoreboard.ownSlot == 0 { try store.prepareArtistFacts() }
+            let pool = PoolHooks(status: { scoreboard.snapshot().json() }, workers: { scoreboard.liveWorkers })
             let api = LibraryAPI(store: store, cache: cache, pool: pool,
                                  testEndpoints: testEndpoints, slowRequest: slowRequest, logger: workerLogger)
             return { request in
@@ -214,8 +215,9 @@ struct Serve: ParsableCommand, Sendable {
         var skipNext = false
         for argument in arguments {
             if skipNext { skipNext = false; continue }
-            if argument == "--inherit-listener" || argument == "--retiring-workers" { skipNext = true; continue }
-            if argument.hasPrefix("--inherit-listener=") || argument.hasPrefix("--retiring-workers=") { continue }
+            let added = ["--inherit-listener", "--retiring-workers", "--inherit-cache"]
+            if added.contains(argument) { skipNext = true; continue }
+            if added.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
             kept.append(argument)
         }
         return kept
@@ -232,23 +234,25 @@ struct Serve: ParsableCommand, Sendable {
     }
 
     /// Refuses a file that is missing, unreadable (to the workers' user) or
-    /// not an Air-Wave library; warns about missing helper indexes. The
-    /// handle is closed before the fork.
-    static func checkDatabase(_ path: String, as user: SystemUser?, logger: Logger) throws {
+    /// not an Air-Wave library; warns about missing helper indexes. Returns
+    /// how many artists it has. The handle is closed before the fork.
+    static func checkDatabase(_ path: String, as user: SystemUser?, logger: Logger) throws -> Int {
         guard let user else { return try checkDatabase(path, logger: logger) }
         do {
-            try user.acting { try checkDatabase(path, logger: logger) }
+            return try user.acting { try checkDatabase(path, logger: logger) }
         } catch let error as ValidationError {
             throw ValidationError("\(error.message) (as the workers' user \(user.name))")
         }
     }
 
-    private static func checkDatabase(_ path: String, logger: Logger) throws {
+    private static func checkDatabase(_ path: String, logger: Logger) throws -> Int {
         guard access(path, F_OK) == 0 else { throw ValidationError("database not found: \(path)") }
         guard faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) == 0 else { throw ValidationError("database not readable: \(path)") }
         let report: SchemaReport
+        let database: Database
         do {
-            report = try Database(path: path, mode: .readOnly).inspectSchema()
+            database = try Database(path: path, mode: .readOnly)
+            report = try database.inspectSchema()
         } catch {
             throw ValidationError("cannot read \(path) as SQLite: \(error)")
         }
@@ -258,10 +262,11 @@ struct Serve: ParsableCommand, Sendable {
         for index in report.missingIndexes {
             logger.warning("missing index on \(index.table)(\(index.column)): navigation queries will scan; fix with `airwave prepare-db \(path)` or run: \(index.createStatement)")
         }
+        return Int(try database.rows("SELECT count(*) FROM artists")[0][0] ?? "0") ?? 0
     }
 
-    func cacheSettings() throws -> InnerCache<ContinuousClock>.Configuration {
-        var configuration = InnerCache<ContinuousClock>.Configuration()
+    func cacheSettings() throws -> SharedCache.Configuration {
+        var configuration = SharedCache.Configuration()
         let fallback = try cacheDefaultTtl ?? Environment.int("CACHE_DEFAULT_TTL")
         for endpoint in Endpoint.allCases {
             if let seconds = try Environment.int(endpoint.ttlVariable) ?? fallback {

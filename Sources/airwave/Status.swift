@@ -1,5 +1,8 @@
 import ArgumentParser
+import Cache
+import Foundation
 import Pool
+import Posix
 
 #if canImport(Glibc)
 import Glibc
@@ -39,6 +42,19 @@ struct Status: ParsableCommand {
         print("accepted \(s.accepted) requests, \(s.restarts) restarts, at most \(s.maxBusy) of \(s.workers.count) busy at once, all busy \(s.allBusy) times")
         if s.readTimeouts + s.malformed > 0 {
             print("closed without an answer: \(s.readTimeouts) connections that sent no whole request in time, \(s.malformed) that were not FastCGI")
+        }
+        if let descriptor = board.cacheDescriptor, masterAlive {
+            // The pool's own counters, read from its shared memory.
+            if let memory = try? SharedMemory(process: s.masterPID, descriptor: descriptor),
+               let counters = SharedCache.counters(in: memory) {
+                let total = counters.values.reduce(CacheCounters(), +)
+                let rate = total.hitRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+                print("inner cache: \(total.entries) entries, \(total.bytes) bytes; \(total.hits) hits, \(total.misses) misses (\(rate)), \(total.evictions) evictions, \(total.expirations) expirations")
+            } else {
+                print("inner cache: cannot be read from here (it is the pool's user's)")
+            }
+        } else if masterAlive {
+            print("inner cache: off")
         }
         print(Self.row(["slot", "pid", "state", "requests", "last ms", "up", "current request"]))
         for w in s.workers {

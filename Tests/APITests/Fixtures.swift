@@ -1,4 +1,6 @@
 @testable import API
+import Cache
+import CacheTesting
 import DemoData
 import Foundation
 import Store
@@ -7,7 +9,7 @@ import Store
 struct Fixture {
     let path: String
     let clock = ManualClock()
-    let api: LibraryAPI<ManualClock>
+    let api: LibraryAPI
 
     /// `prepare` changes the generated file before the API opens it.
     init(innerCache: Bool = true, artists: Int = 40, prepare: (String) throws -> Void = { _ in }) throws {
@@ -17,7 +19,7 @@ struct Fixture {
         _ = try LibraryGenerator(configuration).write(to: path)
         try prepare(path)
         let store = try LibraryStore(path: path)
-        api = LibraryAPI(store: store, cache: innerCache ? InnerCache(clock: clock) : nil)
+        api = LibraryAPI(store: store, cache: innerCache ? try SharedCache(now: clock.source) : nil)
     }
 
     func get(_ uri: String, method: String = "GET") -> Response { api.respond(method: method, uri: uri) }

@@ -15,7 +15,7 @@ import Testing
         // Two APIs over one file: one keeps an inner cache across every case
         // (so keys collide when they can), one computes each answer afresh.
         let cached = try Fixture(prepare: UnicodeTwins.addArtists(to:))
-        let fresh = LibraryAPI<ManualClock>(store: try LibraryStore(path: cached.path), cache: nil)
+        let fresh = LibraryAPI(store: try LibraryStore(path: cached.path), cache: nil)
         var random = RandomSource(seed: 8)
         var statuses: [Int: Int] = [:]
         var hits = 0

@@ -20,11 +20,22 @@ import Traffic
         #expect(outer.avgMiss == 16 && outer.p50Miss == 15)           // (4+10+20+30)/4, median of 4,10,20,30
         #expect(outer.speedup == 16)
         #expect(outer.effective == 7)                                  // (6+64)/10
+        #expect(outer.bestHitRate == 0.9)                              // one URL: only its first request must miss
         let inner = LayerSummary(.inner, list)
         #expect(inner.enabled && inner.requests == 4 && inner.hits == 1 && inner.misses == 3)
+        #expect(inner.bestHitRate == 0.75)
         #expect(inner.hitRate == 0.25)
         #expect(inner.avgHit == 4 && inner.avgMiss == 20 && inner.p50Miss == 20 && inner.speedup == 5)
         #expect(inner.effective == 16)
+    }
+
+    @Test func theBestRateCountsEachDistinctURLsFirstRequestAsAMiss() {
+        func seen(_ target: String) -> Observation {
+            Observation(template: .work, target: target, status: 200, nanoseconds: 1, cache: CacheStatus(outer: "OFF", inner: "MISS"))
+        }
+        let list = ["/a", "/b", "/a", "/a", "/c", "/b", "/a", "/d"].map(seen)  // 4 distinct in 8
+        #expect(LayerSummary(.outer, list).bestHitRate == 0.5 && LayerSummary(.inner, list).bestHitRate == 0.5)
+        #expect(LayerSummary(.inner, []).bestHitRate == nil)
     }
 
     @Test func aLayerThatSaysOffIsOff() {

@@ -19,8 +19,10 @@ import Traffic
         defer { _ = try? stack.stop() }
         let base = "http://127.0.0.1:\(stack.port)"
         let reports = stack.runDir + "/schemathesis"
-        let run = try Subprocess.run(Self.program, [
-            "run", base + "/api/v1/openapi.json", "--url", base, "--checks", "all", "--mode", "all",
+        try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
+        // Run from the stack's folder: what schemathesis keeps for itself stays there.
+        let run = try Subprocess.run("/usr/bin/env", [
+            "--chdir=\(reports)", Self.program, "run", base + "/api/v1/openapi.json", "--url", base, "--checks", "all", "--mode", "all",
             "--max-examples", "\(Self.examples)", "--seed", "2026", "--workers", "2", "--no-color", "--generation-database", "none",
             "--report", "har,junit", "--report-dir", reports, "--report-har-path", reports + "/requests.har",
         ])

@@ -79,7 +79,7 @@ final class Stack {
     /// The worker's side, in-process: what the API answers `uri` from this
     /// stack's file, with no cache (the oracle for what came through nginx).
     func expected(_ uri: String, method: String = "GET") throws -> Response {
-        LibraryAPI<ContinuousClock>(store: try LibraryStore(path: database), cache: nil).respond(method: method, uri: uri)
+        LibraryAPI(store: try LibraryStore(path: database), cache: nil).respond(method: method, uri: uri)
     }
 
     /// The pool's secret for its system endpoints (nginx sends it).

@@ -20,9 +20,23 @@ enum Fixtures {
 
     /// A store over the fixture; `bigArtistWorks` decides which artists take
     /// the kept-facts path (1: all of them; Int.max: none).
-    static func store(bigArtistWorks: Int) throws -> LibraryStore {
+    static func store(bigArtistWorks: Int, artistFacts: ArtistFacts? = nil) throws -> LibraryStore {
         var configuration = LibraryStore.Configuration()
         configuration.bigArtistWorks = bigArtistWorks
-        return try LibraryStore(path: library, configuration: configuration)
+        return try LibraryStore(path: library, configuration: configuration, artistFacts: artistFacts)
+    }
+
+    /// The ways the store can answer: SQL only, every artist's totals kept
+    /// per worker, or the pool's artist facts.
+    enum Path: String, CaseIterable, Sendable {
+        case sql, bigArtistFacts, artistFacts
+
+        func store() throws -> LibraryStore {
+            switch self {
+            case .sql: try Fixtures.store(bigArtistWorks: Int.max)
+            case .bigArtistFacts: try Fixtures.store(bigArtistWorks: 1)
+            case .artistFacts: try Fixtures.store(bigArtistWorks: Int.max, artistFacts: ArtistFacts(capacity: 1000))
+            }
+        }
     }
 }

@@ -38,6 +38,10 @@ int airwave_install_log_reopen_handler(void);
 /// Glibc module does not show): the new descriptor, or -1 with errno set.
 int airwave_accept(int listener);
 
+/// An anonymous, shareable memory file (memfd_create, close-on-exec) of
+/// `size` zeroed bytes: its descriptor, or -1 with errno set.
+int airwave_memfd(const char *name, uint64_t size);
+
 /// Nanoseconds from CLOCK_MONOTONIC.
 static inline uint64_t airwave_monotonic_ns(void) {
     struct timespec ts;

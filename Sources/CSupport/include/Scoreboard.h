@@ -9,10 +9,8 @@
 /// Every field is read and written with atomic builtins.
 
 #define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
-#define AIRWAVE_SCOREBOARD_VERSION 3u
+#define AIRWAVE_SCOREBOARD_VERSION 4u
 #define AIRWAVE_SCOREBOARD_PATH_BYTES 128
-#define AIRWAVE_CACHE_ENDPOINTS 5   /* the library endpoints */
-#define AIRWAVE_CACHE_COUNTERS 6    /* hits, misses, evictions, expirations, entries, bytes */
 
 enum airwave_worker_state {
     AIRWAVE_SLOT_EMPTY = 0,   /* no worker in this slot (between a death and a restart) */
@@ -32,7 +30,6 @@ typedef struct {
     int64_t last_duration_us;     /* the previous request's duration */
     uint32_t path_sequence;       /* odd while `path` is being written */
     char path[AIRWAVE_SCOREBOARD_PATH_BYTES];
-    uint64_t cache[AIRWAVE_CACHE_ENDPOINTS * AIRWAVE_CACHE_COUNTERS]; /* this worker's inner cache */
 } airwave_slot;
 
 typedef struct {
@@ -46,7 +43,8 @@ typedef struct {
     uint32_t max_busy;            /* most workers busy at once */
     uint32_t stopping;
     uint64_t all_busy;            /* requests that found every worker busy */
-    uint64_t cache_generation;    /* bumped by cache/clear: workers drop their cache */
+    int32_t cache_descriptor;     /* the master's descriptor of the shared cache's memory, -1: none */
+    uint32_t reserved;
     uint64_t read_timeouts;       /* connections closed for not sending a whole request in time */
     uint64_t malformed;           /* connections closed for bytes that are not FastCGI */
     airwave_slot slots[];

@@ -124,7 +124,7 @@ extension LoadReport {
         out += ["", "Cache layers (from the X-Cache-Outer and X-Cache-Inner headers):"]
         out.append("  outer (nginx):  " + Self.layerLine(total.outer, hitRate: outerHitRate, offKey: "OFF"))
         let reached = total.inner.filter { $0.key != "-" }
-        out.append("  inner (worker): " + Self.layerLine(reached, hitRate: innerHitRate, offKey: "OFF")
+        out.append("  inner (pool):   " + Self.layerLine(reached, hitRate: innerHitRate, offKey: "OFF")
                    + (outerHitRate == nil ? "" : "  (judged on the \(Format.count(reached.values.reduce(0, +))) answers that reached a worker)"))
         for row in endpoints + [total] where !row.failures.isEmpty || !row.errorStatuses.isEmpty {
             let kinds = row.errorStatuses.sorted { $0.key < $1.key }.map { "HTTP \($0.key) ×\($0.value)" }

@@ -16,7 +16,7 @@ help:
 	@echo "make outer-cache-on   turn it back on"
 	@echo "make outer-cache-clear  empty nginx's cache"
 	@echo "make inner-cache-off  turn every worker's cache off (graceful pool reload); inner-cache-on: back on"
-	@echo "make load-test        the seed's load test through nginx (10 users, 60 s; ARGS=\"--users 50\" for more)"
+	@echo "make load-test        the guide's load test through nginx (10 users, 60 s; ARGS=\"--users 50\" for more)"
 	@echo "make cache-analysis   both cache layers from the headers, checked against the pool and nginx's log"
 	@echo "make cache-matrix     the analysis in all four layer configurations, side by side"
 	@echo "make status           what is running"

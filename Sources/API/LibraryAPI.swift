@@ -2,6 +2,8 @@ import Cache
 import JSON
 import Logging
 import Store
+import Support
+import Vocabulary
 
 /// Answers one request: routes and validates it, keeps the inner cache fresh,
 /// serves from it or from the store. One per worker process.
@@ -11,14 +13,14 @@ public final class LibraryAPI {
     /// layer is off (`X-Cache-Inner: OFF`).
     public let cache: SharedCache?
     /// The pool this worker belongs to (its status), if any.
-    let pool: PoolHooks?
+    let pool: PoolView?
     /// Serve `/api/v1/system/test/…` (see `TestEndpoints.swift`): only for tests.
     let testEndpoints: Bool
     /// Requests slower than this are logged with their SQL times; nil: none.
     let slowRequest: Duration?
     let logger: Logger
 
-    public init(store: LibraryStore, cache: SharedCache?, pool: PoolHooks? = nil, testEndpoints: Bool = false,
+    public init(store: LibraryStore, cache: SharedCache?, pool: PoolView? = nil, testEndpoints: Bool = false,
                 slowRequest: Duration? = nil, logger: Logger = Logger(label: "airwave.api")) {
         self.store = store
         self.cache = cache
@@ -37,14 +39,13 @@ public final class LibraryAPI {
     public func respond(method: HTTPMethod, uri: [UInt8], systemAccess: Bool = false) -> Response {
         guard let slowRequest else { return answer(method: method, uri: uri, systemAccess: systemAccess) }
         store.database.resetStatementTimes()
-        let started = monotonicNanoseconds()
+        let started = SystemClock.now()
         let response = answer(method: method, uri: uri, systemAccess: systemAccess)
-        let elapsed = monotonicNanoseconds() - started
-        let (seconds, attoseconds) = slowRequest.components
-        if elapsed >= UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000) {
-            let sql = store.database.statementTimes.map { "\(millisecondsText($0.nanoseconds)) ms \($0.sql.prefix(70))" }
+        let elapsed = SystemClock.now() - started
+        if elapsed >= UInt64(max(0, slowRequest.nanoseconds)) {
+            let sql = store.database.statementTimes.map { "\(Format.milliseconds($0.nanoseconds)) ms \($0.sql.prefix(70))" }
             logger.warning("slow request", metadata: [
-                "uri": "\(String(decoding: uri, as: UTF8.self))", "status": "\(response.status)", "ms": "\(millisecondsText(elapsed))",
+                "uri": "\(String(decoding: uri, as: UTF8.self))", "status": "\(response.status)", "ms": "\(Format.milliseconds(elapsed))",
                 "sql": "\(sql.joined(separator: " | "))",
             ])
         }
@@ -64,7 +65,7 @@ public final class LibraryAPI {
             guard systemAccess else { return Response(.systemForbidden, innerCache: nil) }
             return systemResponse(method: method, path: path.dropFirst(Self.systemPrefix.utf8.count))
         }
-        let innerOff: Response.InnerCacheStatus? = cache == nil ? .off : nil
+        let innerOff: InnerCacheStatus? = cache == nil ? .off : nil
         guard path.starts(with: Self.libraryPrefix.utf8) else { return Response(.notFound, innerCache: innerOff ?? .miss) }
         let request: LibraryRequest
         do throws(APIError) {
@@ -101,11 +102,11 @@ public final class LibraryAPI {
         }
     }
 
-    static var libraryPrefix: String { LibraryRequest.basePath + "/" }
-    static var systemPrefix: String { "/api/v1/system/" }
+    static var libraryPrefix: String { Paths.library + "/" }
+    static var systemPrefix: String { Paths.system + "/" }
 
     /// The 503 of a request whose statements ran past the request timeout.
-    func timedOut(_ uri: String, innerCache: Response.InnerCacheStatus?) -> Response {
+    func timedOut(_ uri: String, innerCache: InnerCacheStatus?) -> Response {
         let limit = store.requestTimeout.map { "\($0.components.seconds) s" } ?? "the limit"
         logger.warning("request timed out", metadata: ["uri": "\(uri)", "timeout": "\(limit)"])
         return Response(APIError(503, "The request took longer than \(limit) and was stopped; try again"), innerCache: innerCache)

@@ -1,5 +1,4 @@
-import Cache
-import Store
+import Vocabulary
 
 /// A parsed library request: which endpoint, with every parameter validated
 /// and defaults filled in.
@@ -10,8 +9,6 @@ public enum LibraryRequest: Equatable, Sendable {
     case artistWorks(id: Int64, skip: Int64, limit: Int)
     case work(id: Int64)
     case workRecordings(id: Int64, skip: Int64, limit: Int, status: StatusFilter, source: SourceFilter)
-
-    public static let basePath = "/api/v1/library"
 
     public var endpoint: Endpoint {
         switch self {
@@ -37,7 +34,7 @@ public enum LibraryRequest: Equatable, Sendable {
         }
     }
 
-    /// Parses the path below `basePath` (split on `/` bytes, each segment
+    /// Parses the path below `Paths.library` (split on `/` bytes, each segment
     /// percent-decoded) and the query string.
     /// - Throws: `APIError` 404 for an unknown path, 422 for a bad parameter.
     public init(path: some Collection<UInt8>, query: QueryParameters) throws(APIError) {

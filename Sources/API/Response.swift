@@ -1,11 +1,7 @@
 import JSON
+import Vocabulary
 /// What a worker writes back: status, a few headers, the body.
 public struct Response: Sendable {
-    /// `X-Cache-Inner`: whether the inner cache answered.
-    public enum InnerCacheStatus: String, Sendable {
-        case hit = "HIT", miss = "MISS", off = "OFF"
-    }
-
     public var status: Int
     public var contentType = "application/json"
     public var body: [UInt8]
@@ -28,7 +24,7 @@ public struct Response: Sendable {
     /// The FastCGI/CGI header block, ending with the blank line.
     public func headerBlock() -> String {
         var head = "Status: \(status) \(Self.reason(status))\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
-        if let innerCache { head += "X-Cache-Inner: \(innerCache.rawValue)\r\n" }
+        if let innerCache { head += "\(CacheHeader.inner): \(innerCache.rawValue)\r\n" }
         if let allow { head += "Allow: \(allow)\r\n" }
         return head + "\r\n"
     }

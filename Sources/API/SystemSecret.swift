@@ -1,3 +1,5 @@
+import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,18 +26,18 @@ public struct SystemSecret: Sendable {
     /// file must be this process's user's and closed to everyone else.
     public static func load(from path: String) throws -> SystemSecret {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw SecretError("cannot read the system secret \(path): \(String(cString: strerror(errno)))") }
-        guard info.st_uid == geteuid() else { throw SecretError("the system secret \(path) belongs to user \(info.st_uid), not to this process's user \(geteuid())") }
+        guard stat(path, &info) == 0 else { throw SystemError("stat of the system secret \(path)") }
+        guard info.st_uid == geteuid() else { throw SetupError("the system secret \(path) belongs to user \(info.st_uid), not to this process's user \(geteuid())") }
         guard info.st_mode & 0o077 == 0 else {
-            throw SecretError("the system secret \(path) can be read by others (mode \(String(info.st_mode & 0o7777, radix: 8))): chmod 600 it")
+            throw SetupError("the system secret \(path) can be read by others (mode \(String(info.st_mode & 0o7777, radix: 8))): chmod 600 it")
         }
-        guard let file = fopen(path, "r") else { throw SecretError("cannot read the system secret \(path): \(String(cString: strerror(errno)))") }
+        guard let file = fopen(path, "r") else { throw SystemError("read the system secret \(path)") }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         while case let c = fgetc(file), c != EOF { bytes.append(UInt8(c)) }
         let blank: Set<UInt8> = [9, 10, 13, 32]
         let trimmed = bytes.drop { blank.contains($0) }.reversed().drop { blank.contains($0) }.reversed()
-        do { return try SystemSecret(Array(trimmed)) } catch { throw SecretError("\(path): \(error.detail)") }
+        do { return try SystemSecret(Array(trimmed)) } catch { throw SetupError("\(path): \(error.detail)") }
     }
 
     /// Whether `presented` is the secret, in time that does not depend on
@@ -46,10 +48,4 @@ public struct SystemSecret: Sendable {
         for (a, b) in zip(presented, bytes) { difference |= a ^ b }
         return difference == 0
     }
-}
-
-/// A system secret that cannot be used.
-public struct SecretError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
 import Store
+import Vocabulary
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +22,7 @@ extension LibraryAPI {
                     return Response(status: 200, body: Array("finished".utf8))
                 }
             } catch let error as DatabaseError where error.isInterrupt {
-                return timedOut("/api/v1/system/test/slow", innerCache: nil)
+                return timedOut(Paths.system + "/test/slow", innerCache: nil)
             } catch {
                 return Response(APIError(503, "\(error)"), innerCache: nil)
             }

@@ -1,4 +1,5 @@
 import CSupport
+import Vocabulary
 
 /// One endpoint's inner-cache counters, exact for the pool: the C struct the
 /// shared cache keeps them in (`SharedCache.h`), with named fields, read by

@@ -1,5 +1,6 @@
 import CSupport
-import Posix
+import Vocabulary
+import Support
 
 /// The pool's inner cache: finished 200 bodies in memory every worker maps
 /// (the master creates it before the fork), so a URL misses once per pool.
@@ -44,7 +45,7 @@ public final class SharedCache: @unchecked Sendable {
     /// all, when it has the same bounds (the TTLs are set anew); else a new
     /// one is made.
     public init(configuration: Configuration = Configuration(), inherited: Int32? = nil,
-                now: @escaping @Sendable () -> UInt64 = { airwave_monotonic_ns() }) throws {
+                now: @escaping @Sendable () -> UInt64 = { SystemClock.now() }) throws {
         guard (0...Int(UInt32.max / 2)).contains(configuration.maxEntries), configuration.maxBytes >= 0 else {
             throw CacheError("cache bounds out of range: \(configuration.maxEntries) entries, \(configuration.maxBytes) bytes")
         }
@@ -143,10 +144,7 @@ public final class SharedCache: @unchecked Sendable {
     }
 
     private static func nanoseconds(_ ttl: [Endpoint: Duration]) -> [UInt64] {
-        Endpoint.allCases.map { endpoint in
-            let (seconds, attoseconds) = (ttl[endpoint] ?? .seconds(endpoint.defaultTTL)).components
-            return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-        }
+        Endpoint.allCases.map { UInt64(max(0, (ttl[$0] ?? .seconds($0.defaultTTL)).nanoseconds)) }
     }
 }
 

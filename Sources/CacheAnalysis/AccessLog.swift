@@ -1,5 +1,6 @@
 import Foundation
 import Traffic
+import Vocabulary
 
 /// nginx's access log, as `conf/nginx/logging.conf` writes it: one line per
 /// request with `outer=… inner=…` and the client's `agent="…"`.

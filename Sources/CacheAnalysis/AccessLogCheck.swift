@@ -1,4 +1,6 @@
 import Traffic
+import Support
+import Vocabulary
 
 /// nginx's log next to what the headers said, status pair by status pair.
 public struct AccessLogCheck: Sendable {
@@ -9,9 +11,9 @@ public struct AccessLogCheck: Sendable {
     public init(log: AccessLog, from offset: UInt64, agent: String, observations: [Observation], wait: Double = 4) {
         let expected = observations.count
         var logged = log.statuses(from: offset, agent: agent)
-        let deadline = Monotonic.now() + UInt64(wait * 1e9)
-        while logged.count < expected && Monotonic.now() < deadline {
-            Monotonic.sleep(until: Monotonic.now() + 200_000_000)
+        let deadline = SystemClock.now() + UInt64(wait * 1e9)
+        while logged.count < expected && SystemClock.now() < deadline {
+            SystemClock.sleep(until: SystemClock.now() + 200_000_000)
             logged = log.statuses(from: offset, agent: agent)
         }
         func pairs(_ list: [CacheStatus]) -> [String: Int] {

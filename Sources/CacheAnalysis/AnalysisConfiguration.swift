@@ -1,6 +1,6 @@
 import Traffic
 
-/// How a cache analysis runs. The defaults are the seed's (50 requests per
+/// How a cache analysis runs. The defaults are the guide's (50 requests per
 /// endpoint) plus what it left implicit: which ids, in what order.
 public struct AnalysisConfiguration: Sendable {
     public var server: ServerURL

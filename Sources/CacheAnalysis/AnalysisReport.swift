@@ -1,6 +1,8 @@
 import Traffic
+import Support
+import Vocabulary
 
-/// A cache analysis: each endpoint's two layers, the seed's judgement,
+/// A cache analysis: each endpoint's two layers, the guide's judgement,
 /// totals, and whether the pool and nginx counted the same.
 public struct AnalysisReport: Sendable {
     public struct Row: Sendable {
@@ -75,7 +77,7 @@ public struct AnalysisReport: Sendable {
             out += Recommendations.lines(row.template, .inner, row.inner, outerInFront: outer.enabled)
         }
         if let miss = (outer.enabled ? outer : inner).avgMiss, miss < 1 {
-            out.append("ℹ a miss costs \(Format.fixed(miss, 2)) ms here: the seed's 20x speedup assumed misses of tens of ms; "
+            out.append("ℹ a miss costs \(Format.fixed(miss, 2)) ms here: the guide's 20x speedup assumed misses of tens of ms; "
                        + "a small speedup means fast misses, not a weak cache")
         }
         if outer.enabled && inner.enabled {

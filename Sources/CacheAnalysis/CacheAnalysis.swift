@@ -1,4 +1,6 @@
 import Traffic
+import Support
+import Vocabulary
 
 /// Sends a request plan one at a time on one connection, reads both cache
 /// layers' statuses from the headers, and checks that count against the
@@ -20,7 +22,7 @@ public struct CacheAnalysis {
 
     public func run(_ plan: RequestPlan) throws(TrafficError) -> AnalysisReport {
         // This run's lines in the access log carry their own agent.
-        let agent = "\(configuration.userAgent)/\(configuration.seed)-\(Monotonic.now())"
+        let agent = "\(configuration.userAgent)/\(configuration.seed)-\(SystemClock.now())"
         let log = configuration.accessLog.map(AccessLog.init(path:))
         let logStart = log?.end() ?? 0
         let before: PoolCounters?
@@ -34,10 +36,10 @@ public struct CacheAnalysis {
         var observations: [Observation] = []
         observations.reserveCapacity(plan.steps.count)
         for (template, target) in plan.steps {
-            let sent = Monotonic.now()
+            let sent = SystemClock.now()
             let response = try connection.request(target)
             observations.append(Observation(template: template, target: target, status: response.status,
-                                            nanoseconds: Monotonic.now() - sent, cache: CacheStatus(response)))
+                                            nanoseconds: SystemClock.now() - sent, cache: CacheStatus(response)))
         }
         connection.extraHeaders = []
 

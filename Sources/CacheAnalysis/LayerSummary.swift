@@ -1,4 +1,5 @@
 import Traffic
+import Support
 
 /// One cache layer's figures over some requests, from their headers.
 public struct LayerSummary: Sendable, Codable {

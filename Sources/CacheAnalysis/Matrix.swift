@@ -1,5 +1,7 @@
 import Foundation
 import Traffic
+import Support
+import Vocabulary
 
 /// The four configurations of the two layers, switched with the project's
 /// own commands (`scripts/stack outer-cache on|off|clear`, `inner-cache

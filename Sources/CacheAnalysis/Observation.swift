@@ -1,4 +1,6 @@
 import Traffic
+import Support
+import Vocabulary
 
 /// One request of an analysis as the client saw it.
 public struct Observation: Sendable {

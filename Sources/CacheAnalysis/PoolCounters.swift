@@ -1,5 +1,6 @@
 import Foundation
 import Traffic
+import Vocabulary
 
 /// What the pool itself counted, read from `GET /api/v1/system/cache/stats`
 /// and `/status` (nginx lets only loopback clients reach them).
@@ -19,9 +20,9 @@ public struct PoolCounters: Sendable {
     /// When the pool (its scoreboard) started: a reload starts a new one.
     public var poolStarted: String
 
-    public static let statsPath = "/api/v1/system/cache/stats"
-    public static let statusPath = "/api/v1/system/status"
-    public static let clearPath = "/api/v1/system/cache/clear"
+    public static let statsPath = Paths.cacheStats
+    public static let statusPath = Paths.status
+    public static let clearPath = Paths.cacheClear
 
     /// Reads both; `status` first, so the accepted count of a reading taken
     /// before a run includes both of its own requests.

@@ -1,6 +1,7 @@
 import Traffic
+import Support
 
-/// The seed's judgement of a hit rate and a speedup, and its per-endpoint targets.
+/// The guide's judgement of a hit rate and a speedup, and its per-endpoint targets.
 public enum Recommendations {
     /// "✓ Excellent" above 80%, "ℹ Good" 60–80%, "⚠ Fair" 40–60%, "✗ Poor" below 40%.
     public static func hitRate(_ rate: Double) -> (mark: String, word: String) {
@@ -17,7 +18,7 @@ public enum Recommendations {
         speedup > 20 ? ("✓", "good") : speedup >= 10 ? ("⚠", "warning") : ("✗", "poor")
     }
 
-    /// The seed's target hit rate per endpoint (none for the artists list).
+    /// The guide's target hit rate per endpoint (none for the artists list).
     public static func target(_ template: Template) -> (rate: Double, reason: String)? {
         switch template {
         case .artist: (0.8, "users browse the same artists repeatedly")
@@ -29,7 +30,7 @@ public enum Recommendations {
     }
 
     /// The lines printed under the table for one endpoint and layer. The
-    /// seed's targets are for the layer that answers first: the inner one is
+    /// guide's targets are for the layer that answers first: the inner one is
     /// held to them only when no outer layer is in front of it.
     public static func lines(_ template: Template, _ layer: Layer, _ s: LayerSummary, outerInFront: Bool) -> [String] {
         let name = "\(template.rawValue) [\(layer.rawValue)]"

@@ -1,5 +1,6 @@
-import DemoData
+import Support
 import Traffic
+import Vocabulary
 
 /// The exact sequence of requests an analysis sends: for each endpoint in
 /// turn, `requests` targets drawn with a skew from a working set of ids.
@@ -19,16 +20,16 @@ public struct RequestPlan: Sendable {
             for _ in 0..<requests {
                 let target: String
                 switch template {
-                case .artists: target = LibraryPath.artists(skip: draw(pages[...]) * 50, limit: 50)
-                case .artist: target = LibraryPath.artist(draw(artists))
-                case .artistWorks: target = LibraryPath.artistWorks(draw(artists))
-                case .work: target = LibraryPath.work(draw(works))
+                case .artists: target = Paths.artists(skip: draw(pages[...]) * 50, limit: 50)
+                case .artist: target = Paths.artist(draw(artists))
+                case .artistWorks: target = Paths.artistWorks(draw(artists))
+                case .work: target = Paths.work(draw(works))
                 case .recordings, .filteredRecordings:
                     // Half the time with a filter, as users narrow the list.
                     let work = draw(works)
                     target = random.chance(0.5)
-                        ? LibraryPath.recordings(work, status: random.pick(LibraryPath.statuses), source: random.pick(LibraryPath.sources))
-                        : LibraryPath.recordings(work)
+                        ? Paths.recordings(work, status: random.pick(StatusFilter.allCases), source: random.pick(SourceFilter.allCases))
+                        : Paths.recordings(work)
                 }
                 steps.append((template, target))
             }
@@ -42,7 +43,7 @@ public struct RequestPlan: Sendable {
         let catalog = try Catalog.load(from: connection)
         var workIDs: [Int64] = []
         for artist in Popularity(catalog.artistIDs, seed: configuration.seed).ranked.prefix(max(configuration.workingSet, 10)) {
-            let target = LibraryPath.artistWorks(artist, limit: 100)
+            let target = Paths.artistWorks(artist, limit: 100)
             let response = try connection.request(target)
             guard response.status == 200 else { throw TrafficError("GET \(target) answered \(response.status)") }
             workIDs += try Catalog.ids(in: response, target)

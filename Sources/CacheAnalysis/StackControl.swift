@@ -1,5 +1,6 @@
 import Foundation
 import Traffic
+import Support
 
 /// The project's stack script, run as a user would.
 public struct StackControl: Sendable {
@@ -31,7 +32,7 @@ public struct StackControl: Sendable {
     /// (or returned when `quiet`).
     @discardableResult
     public func run(_ arguments: [String], quiet: Bool = false) throws(TrafficError) -> String {
-        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("airwave-stack-\(getpid())-\(Monotonic.now())").path
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("airwave-stack-\(getpid())-\(SystemClock.now())").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,7 +43,7 @@ public struct StackControl: Sendable {
         fflush(nil)
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, script, &actions, nil, argv, environ)
-        guard rc == 0 else { throw TrafficError("cannot run \(script): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw TrafficError("\(SystemError("run \(script)", code: rc))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let output = quiet ? ((try? String(contentsOfFile: capture, encoding: .utf8)) ?? "") : ""

@@ -1,3 +1,4 @@
+import Support
 import Synchronization
 
 /// Time that only moves when a test says so: TTL tests never sleep. The
@@ -10,8 +11,7 @@ public final class ManualClock: Sendable {
     public var now: UInt64 { nanoseconds.load(ordering: .relaxed) }
 
     public func advance(by duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        nanoseconds.add(UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000), ordering: .relaxed)
+        nanoseconds.add(UInt64(duration.nanoseconds), ordering: .relaxed)
     }
 
     /// What the cache calls for the time.

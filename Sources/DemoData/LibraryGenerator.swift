@@ -1,4 +1,5 @@
 import Store
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -68,7 +69,7 @@ public struct LibraryGenerator {
         }
         try db.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
         // Tables first, indexes once the rows are in: the same schema, faster.
-        let statements = Schema.airWaveDDL.split(separator: ";").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        let statements = Schema.airWaveDDL.split(separator: ";").map { $0.trimmingBlanks }.filter { !$0.isEmpty }
         let (tables, indexes) = (statements.filter { $0.hasPrefix("CREATE TABLE") }, statements.filter { !$0.hasPrefix("CREATE TABLE") })
         try db.execute(tables.joined(separator: ";\n") + ";")
         try db.execute("BEGIN")
@@ -182,9 +183,6 @@ public struct LibraryGenerator {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
-        String(drop(while: { $0.isWhitespace }).reversed().drop(while: { $0.isWhitespace }).reversed())
-    }
     /// Path components must not contain "/".
     var replacingSlashes: String { String(map { $0 == "/" ? "-" : $0 }) }
 }

@@ -1,4 +1,4 @@
-import CSupport
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +23,7 @@ public enum FastCGIError: Error, Equatable, CustomStringConvertible {
         case .closedEarly: "the peer closed the connection halfway through a request"
         case .malformed(let why): "malformed FastCGI: \(why)"
         case .aborted: "the peer aborted the request"
-        case .system(let code): String(cString: strerror(code))
+        case .system(let code): SystemError("read/write", code: code).description
         }
     }
 }
@@ -248,7 +248,7 @@ public final class FastCGIConnection {
 
     private func wait(for events: Int16, deadline: UInt64) throws(FastCGIError) {
         while true {
-            let now = airwave_monotonic_ns()
+            let now = SystemClock.now()
             guard now < deadline else { throw .timedOut }
             var descriptor = pollfd(fd: self.descriptor, events: events, revents: 0)
             let milliseconds = Int32(clamping: (deadline - now + 999_999) / 1_000_000)

@@ -1,13 +1,9 @@
 import CSupport
+import Support
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Why a listening socket could not be opened.
-public struct ListenerError: Error, CustomStringConvertible {
-    public let description: String
-}
 
 /// The pool's listening unix socket, created before the workers are forked
 /// so that all of them accept on it.
@@ -25,7 +21,7 @@ public struct UnixListener {
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard path.utf8.count < capacity else {
-            throw ListenerError(description: "socket path is \(path.utf8.count) bytes, more than the \(capacity - 1) a unix socket allows: \(path)")
+            throw SetupError("socket path is \(path.utf8.count) bytes, more than the \(capacity - 1) a unix socket allows: \(path)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: path.utf8)
@@ -34,7 +30,7 @@ public struct UnixListener {
         try Self.checkFolder(of: path)
         try Self.removeStale(path, address)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ListenerError(description: "socket(): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SystemError("socket") }
         // Nobody else may connect between bind and chmod.
         let umask = Glibc.umask(0o077)
         let bound = withUnsafePointer(to: &address) {
@@ -42,23 +38,23 @@ public struct UnixListener {
         }
         _ = Glibc.umask(umask)
         guard bound == 0 else {
-            let reason = String(cString: strerror(errno))
+            let error = SystemError("bind \(path)")
             Glibc.close(fd)
-            throw ListenerError(description: "cannot bind \(path): \(reason)")
+            throw error
         }
         // nginx's workers run as the workers' user when started by root: its group may connect.
         let mode: mode_t = group == nil ? 0o600 : 0o660
         if chmod(path, mode) != 0 || group.map({ chown(path, uid_t.max, $0) }) ?? 0 != 0 {
-            let reason = String(cString: strerror(errno))
+            let error = SystemError("chmod/chown \(path)")
             Glibc.close(fd)
             unlink(path)
-            throw ListenerError(description: "cannot set the mode or group of \(path): \(reason)")
+            throw error
         }
         guard listen(fd, backlog) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let error = SystemError("listen \(path)")
             Glibc.close(fd)
             unlink(path)
-            throw ListenerError(description: "cannot listen on \(path): \(reason)")
+            throw error
         }
         self.path = path
         self.descriptor = fd
@@ -70,7 +66,7 @@ public struct UnixListener {
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == Int32(SOCK_STREAM.rawValue) else {
-            throw ListenerError(description: "descriptor \(descriptor) is not a listening socket")
+            throw SetupError("descriptor \(descriptor) is not a listening socket")
         }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         self.path = path
@@ -105,14 +101,12 @@ public struct UnixListener {
     static func checkFolder(of path: String) throws {
         let folder = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? "."
         var info = stat()
-        guard stat(folder.isEmpty ? "/" : folder, &info) == 0 else {
-            throw ListenerError(description: "cannot use the socket's folder \(folder): \(String(cString: strerror(errno)))")
-        }
+        guard stat(folder.isEmpty ? "/" : folder, &info) == 0 else { throw SystemError("stat of the socket's folder \(folder)") }
         guard info.st_uid == geteuid() else {
-            throw ListenerError(description: "the socket's folder \(folder) belongs to user \(info.st_uid), not to this process's user \(geteuid()); refusing to listen there")
+            throw SetupError("the socket's folder \(folder) belongs to user \(info.st_uid), not to this process's user \(geteuid()); refusing to listen there")
         }
         guard info.st_mode & 0o022 == 0 else {
-            throw ListenerError(description: "the socket's folder \(folder) can be written by others (mode \(String(info.st_mode & 0o7777, radix: 8))): anybody could replace the socket; use a folder only its owner can write (chmod go-w)")
+            throw SetupError("the socket's folder \(folder) can be written by others (mode \(String(info.st_mode & 0o7777, radix: 8))): anybody could replace the socket; use a folder only its owner can write (chmod go-w)")
         }
     }
 
@@ -120,7 +114,7 @@ public struct UnixListener {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
-            throw ListenerError(description: "\(path) exists and is not a socket; refusing to replace it")
+            throw SetupError("\(path) exists and is not a socket; refusing to replace it")
         }
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { Glibc.close(probe) }
@@ -129,7 +123,7 @@ public struct UnixListener {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         if connected == 0 {
-            throw ListenerError(description: "\(path) is in use by a running pool; stop it first")
+            throw SetupError("\(path) is in use by a running pool; stop it first")
         }
         unlink(path)
     }

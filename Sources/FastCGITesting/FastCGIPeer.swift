@@ -1,3 +1,5 @@
+import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,7 +70,7 @@ public final class UnixSocketClient {
 
     public init(path: String, timeoutSeconds: Int = 5) throws(PeerError) {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw PeerError("socket: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw PeerError("\(SystemError("socket"))") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_un()
@@ -80,9 +82,9 @@ public final class UnixSocketClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
+            let error = SystemError("connect \(path)")
             close(descriptor)
-            throw PeerError("connect \(path): \(reason)")
+            throw PeerError("\(error)")
         }
     }
 

@@ -1,7 +1,8 @@
-import DemoData
+import Support
 import Traffic
+import Vocabulary
 
-/// One simulated listener's clicks, as the seed describes them: the artist
+/// One simulated listener's clicks, as the guide describes them: the artist
 /// list, an artist, their works (`limit=24`), one of those works, its
 /// recordings (`limit=100`), and half the time the recordings again with a
 /// random `status` and `source`. Then another artist.
@@ -37,10 +38,10 @@ struct Browser {
         }
         // The top of the list is looked at more often than the bottom.
         let work = ids[random.skewed(ids.count, exponent: 2)]
-        steps = [(.work, LibraryPath.work(work)), (.recordings, LibraryPath.recordings(work))]
+        steps = [(.work, Paths.work(work)), (.recordings, Paths.recordings(work))]
         if random.chance(0.5) {
-            let status = random.pick(LibraryPath.statuses), source = random.pick(LibraryPath.sources)
-            steps.append((.filteredRecordings, LibraryPath.recordings(work, status: status, source: source)))
+            let status = random.pick(StatusFilter.allCases), source = random.pick(SourceFilter.allCases)
+            steps.append((.filteredRecordings, Paths.recordings(work, status: status, source: source)))
         }
     }
 
@@ -49,8 +50,8 @@ struct Browser {
         artist = catalog.artistIDs[index]
         // The list page that shows this artist, then the artist.
         let skip = index / Self.listPage * Self.listPage
-        steps = [(.artists, LibraryPath.artists(skip: skip, limit: Self.listPage)),
-                 (.artist, LibraryPath.artist(artist)),
-                 (.artistWorks, LibraryPath.artistWorks(artist))]
+        steps = [(.artists, Paths.artists(skip: skip, limit: Self.listPage)),
+                 (.artist, Paths.artist(artist)),
+                 (.artistWorks, Paths.artistWorks(artist))]
     }
 }

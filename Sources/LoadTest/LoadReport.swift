@@ -1,5 +1,7 @@
 import Histogram
 import Traffic
+import Support
+import Vocabulary
 
 /// A load test's results: per request kind and in total, latencies in
 /// milliseconds, rates over the wall time of the whole test.
@@ -96,8 +98,8 @@ public struct LoadReport: Codable, Sendable {
 }
 
 extension LoadReport {
-    /// The report as the seed prints it, with percentiles, the cache layers
-    /// and the seed's verdicts added.
+    /// The report as the Python version's load_test.py prints it, with percentiles, the cache layers
+    /// and the guide's verdicts added.
     public func text() -> String {
         var table = TextTable(["Endpoint", "Requests", "Avg (ms)", "Min (ms)", "P50 (ms)", "P95 (ms)", "P99 (ms)", "Max (ms)", "Errors", "Req/s"])
         for row in endpoints + [total] {
@@ -131,7 +133,7 @@ extension LoadReport {
                 + row.failures.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
             if row.endpoint != "total" { out.append("Errors in \(row.endpoint): " + kinds.joined(separator: ", ")) }
         }
-        out += ["", "Against the seed's targets:"] + verdicts()
+        out += ["", "Against the guide's targets:"] + verdicts()
         return out.joined(separator: "\n")
     }
 
@@ -143,7 +145,7 @@ extension LoadReport {
         return (hitRate.map { "hit rate \(Format.percent($0))  " } ?? "") + "(" + parts.joined(separator: ", ") + ")"
     }
 
-    /// The seed's guide: ✓ good, ⚠ warning, ✗ poor.
+    /// The guide's scale: ✓ good, ⚠ warning, ✗ poor.
     func verdicts() -> [String] {
         let l = total.latency
         func mark(_ good: Bool, _ warning: Bool) -> String { good ? "✓" : warning ? "⚠" : "✗" }

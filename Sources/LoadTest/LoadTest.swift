@@ -1,8 +1,8 @@
-import DemoData
 import Dispatch
 import Foundation
 import Synchronization
 import Traffic
+import Support
 
 /// Runs simulated users against the server, each on its own thread and its
 /// own kept-alive connection, and reports what they waited.
@@ -28,7 +28,7 @@ public final class LoadTest: Sendable {
     /// Runs the test; `progress` is called about once a second on the
     /// calling thread with what happened so far.
     public func run(progress: (LoadProgress) -> Void = { _ in }) -> LoadReport {
-        let start = Monotonic.now()
+        let start = SystemClock.now()
         let end = start + UInt64(configuration.duration * 1e9)
         let group = DispatchGroup()
         for user in 0..<configuration.users {
@@ -41,11 +41,11 @@ public final class LoadTest: Sendable {
             thread.start()
         }
         while group.wait(timeout: .now() + 1) == .timedOut {
-            progress(LoadProgress(elapsed: Double(Monotonic.now() - start) / 1e9, requests: live.requests.load(ordering: .relaxed),
+            progress(LoadProgress(elapsed: Double(SystemClock.now() - start) / 1e9, requests: live.requests.load(ordering: .relaxed),
                               errors: live.errors.load(ordering: .relaxed)))
         }
         // The test lasted its duration at least, however early the last answer came.
-        let wall = max(configuration.duration, Double(Monotonic.now() - start) / 1e9)
+        let wall = max(configuration.duration, Double(SystemClock.now() - start) / 1e9)
         let unsent: Int
         if case .rate(let perSecond) = configuration.pacing {
             // Due before the end but never started: the server fell behind.
@@ -77,17 +77,17 @@ public final class LoadTest: Sendable {
             }
             // Nothing starts after the end: not a request due before it
             // that the server kept a user from sending (counted as unsent).
-            guard due < end, Monotonic.now() < end else {
+            guard due < end, SystemClock.now() < end else {
                 if case .rate = configuration.pacing { live.tickets.wrappingSubtract(1, ordering: .relaxed) }
                 return
             }
-            Monotonic.sleep(until: due)
+            SystemClock.sleep(until: due)
             let (template, target) = browser.next()
-            let sent = Monotonic.now()
+            let sent = SystemClock.now()
             var failed = false
             do {
                 let response = try connection.request(target)
-                let done = Monotonic.now()
+                let done = SystemClock.now()
                 recorder.answered(template, response, due: due, sent: sent, done: done)
                 browser.saw(template, response)
                 if response.status >= 400 { live.errors.add(1, ordering: .relaxed) }
@@ -98,10 +98,10 @@ public final class LoadTest: Sendable {
             }
             live.requests.add(1, ordering: .relaxed)
             if case .think(let range) = configuration.pacing {
-                // The seed's user thinks once per visit, after its last click.
+                // The Python version's user thinks once per visit, after its last click.
                 let think = browser.visitEnded ? range.lowerBound + random.unit() * (range.upperBound - range.lowerBound) : 0
                 // A refused connection answers at once: do not spin on it.
-                due = Monotonic.now() + UInt64(max(think, failed ? 0.01 : 0) * 1e9)
+                due = SystemClock.now() + UInt64(max(think, failed ? 0.01 : 0) * 1e9)
             }
         }
     }

@@ -1,6 +1,7 @@
 import Traffic
+import Support
 
-/// How a load test runs. The defaults are the seed's: 10 users browsing for
+/// How a load test runs. The defaults are the guide's: 10 users browsing for
 /// 60 seconds, thinking 1–3 s after each visit (artist list to recordings).
 public struct LoadTestConfiguration: Sendable {
     public var server: ServerURL

@@ -1,5 +1,6 @@
 import Histogram
 import Traffic
+import Vocabulary
 
 /// Latencies in nanoseconds, from 1 µs to an hour, three significant digits.
 typealias Latencies = Histogram<UInt64>

@@ -1,6 +1,7 @@
 import CSupport
 import FastCGI
 import Logging
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -15,13 +16,13 @@ import Glibc
 public final class Pool {
     public let configuration: PoolConfiguration
     private let logger: Logger
-    private let makeHandler: (Scoreboard) throws -> RequestHandler
+    private let makeHandler: (WorkerContext) throws -> RequestHandler
 
     private struct Slot {
         var pid: pid_t = 0
-        var startedAt: ContinuousClock.Instant = .now
+        var startedAt = SystemClock.now()
         var startFailures = 0
-        var nextStart: ContinuousClock.Instant?
+        var nextStart: UInt64?
         var killedAsHung = false
     }
     private var slots: [Slot] = []
@@ -33,8 +34,8 @@ public final class Pool {
 
     /// - Parameter makeHandler: runs in each new worker, after the fork: open
     ///   the database there and return what answers a request. It gets the
-    ///   scoreboard, for the status endpoint.
-    public init(configuration: PoolConfiguration, logger: Logger, makeHandler: @escaping (Scoreboard) throws -> RequestHandler) {
+    ///   worker's slot and the scoreboard.
+    public init(configuration: PoolConfiguration, logger: Logger, makeHandler: @escaping (WorkerContext) throws -> RequestHandler) {
         self.configuration = configuration
         self.logger = logger
         self.makeHandler = makeHandler
@@ -88,7 +89,7 @@ public final class Pool {
     /// that are still reading one a second past `readTimeout` (their own
     /// deadline failed them).
     private func killHungWorkers() {
-        let now = wallClockMilliseconds()
+        let now = SystemClock.wallMilliseconds()
         for index in slots.indices where slots[index].pid > 0 && !slots[index].killedAsHung {
             guard let (reading, started) = scoreboard.activeSince(slot: index) else { continue }
             let limit = reading ? configuration.readTimeout + .seconds(1) : configuration.hungRequestLimit
@@ -112,12 +113,12 @@ public final class Pool {
                        configuration: configuration, logger: logger, makeHandler: makeHandler)
         }
         guard pid > 0 else {
-            logger.error("fork failed: \(String(cString: strerror(errno)))")
-            slots[index].nextStart = .now + .seconds(1)
+            logger.error("fork failed: \(SystemError("fork"))")
+            slots[index].nextStart = SystemClock.deadline(after: .seconds(1))
             return
         }
         slots[index].pid = pid
-        slots[index].startedAt = .now
+        slots[index].startedAt = SystemClock.now()
         slots[index].nextStart = nil
         slots[index].killedAsHung = false
         scoreboard.workerStarted(slot: index, pid: pid, replacing: replacing)
@@ -135,7 +136,7 @@ public final class Pool {
                 continue
             }
             guard let index = slots.firstIndex(where: { $0.pid == pid }) else { continue }
-            let uptime = ContinuousClock.now - slots[index].startedAt
+            let uptime = Duration.nanoseconds(Int64(SystemClock.now() - slots[index].startedAt))
             let diedStarting = scoreboard.isStarting(slot: index)
             slots[index].pid = 0
             scoreboard.workerExited(slot: index)
@@ -143,7 +144,7 @@ public final class Pool {
             let recycled = status == Worker.recycled
             slots[index].startFailures = diedStarting ? slots[index].startFailures + 1 : 0
             let delay = restartDelay(afterStartFailures: slots[index].startFailures)
-            slots[index].nextStart = .now + delay
+            slots[index].nextStart = SystemClock.deadline(after: delay)
             var metadata: Logger.Metadata = ["slot": "\(index)", "worker_pid": "\(pid)", "uptime_ms": "\(uptime.milliseconds)",
                                              "cause": "\(recycled ? "recycled after max_requests" : Self.describe(status))"]
             if delay > .zero { metadata["restart_in_ms"] = "\(delay.milliseconds)" }
@@ -159,7 +160,7 @@ public final class Pool {
     }
 
     private func startDueWorkers() {
-        let now = ContinuousClock.now
+        let now = SystemClock.now()
         for index in slots.indices where slots[index].pid == 0 {
             if let due = slots[index].nextStart, due <= now { spawn(index, replacing: true) }
         }
@@ -168,7 +169,7 @@ public final class Pool {
     private func timeUntilNextStart() -> Duration {
         let due = slots.compactMap { $0.pid == 0 ? $0.nextStart : nil }.min()
         guard let due else { return .seconds(60) }
-        return max(.milliseconds(1), due - .now)
+        return max(.milliseconds(1), .nanoseconds(Int64(due) - Int64(SystemClock.now())))
     }
 
     // MARK: Logs
@@ -176,7 +177,7 @@ public final class Pool {
     /// SIGUSR1 (logrotate moved the file): reopen it here and in every worker.
     private func reopenLogs() {
         guard airwave_reopen_log() == 0 else {
-            logger.error("cannot reopen the log file: \(String(cString: strerror(errno)))")
+            logger.error("cannot reopen the log file: \(SystemError("open"))")
             return
         }
         for pid in slots.map(\.pid) where pid > 0 { kill(pid, SIGUSR1) }
@@ -213,7 +214,7 @@ public final class Pool {
         var argv = arguments.map { strdup($0) } + [nil]
         execv(program, &argv)
         // Only reached when the exec failed.
-        let reason = String(cString: strerror(errno))
+        let reason = SystemError("execv")
         argv.forEach { free($0) }
         for fd in kept { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         logger.error("reload failed: cannot exec \(program): \(reason); the running pool goes on")
@@ -230,13 +231,13 @@ public final class Pool {
     /// Asks every worker to finish and exit; kills those still running after
     /// the grace period. Then removes the socket and the pid file.
     private func stop() {
-        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        let deadline = SystemClock.deadline(after: configuration.shutdownGrace)
         for index in slots.indices where slots[index].pid > 0 { scoreboard.workerStopping(slot: index) }
         var running = Set(slots.map(\.pid).filter { $0 > 0 }).union(retiring)
         while !running.isEmpty {
             // Repeated: a worker that was between requests when the first
             // signal came may have gone back into accept().
-            for pid in running { kill(pid, ContinuousClock.now < deadline ? SIGTERM : SIGKILL) }
+            for pid in running { kill(pid, SystemClock.now() < deadline ? SIGTERM : SIGKILL) }
             usleep(50_000)
             var status: Int32 = 0
             while case let pid = waitpid(-1, &status, WNOHANG), pid > 0 { running.remove(pid) }
@@ -248,9 +249,7 @@ public final class Pool {
     }
 
     private static func write(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else {
-            throw PoolError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        guard let file = fopen(path, "w") else { throw SystemError("write \(path)") }
         fputs(text, file)
         fclose(file)
     }
@@ -262,14 +261,3 @@ public final class Pool {
     }
 }
 
-/// A pool that cannot start.
-public struct PoolError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -24,8 +24,8 @@ struct SignalSet {
     /// The next of these signals, or nil after `timeout`.
     func wait(timeout: Duration) -> Int32? {
         var set = set
-        let (seconds, attoseconds) = timeout.components
-        var time = timespec(tv_sec: Int(max(0, seconds)), tv_nsec: Int(max(0, attoseconds) / 1_000_000_000))
+        let nanoseconds = max(0, timeout.nanoseconds)
+        var time = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
         var info = siginfo_t()
         let signal = sigtimedwait(&set, &info, &time)
         return signal > 0 ? signal : nil

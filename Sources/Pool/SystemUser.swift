@@ -1,3 +1,5 @@
+import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,10 +21,10 @@ public struct SystemUser: Sendable, Equatable, CustomStringConvertible {
         var buffer = [CChar](repeating: 0, count: 4096)
         let rc = getpwnam_r(name, &entry, &buffer, buffer.count, &result)
         guard rc == 0, result != nil else {
-            throw PoolError(description: "no user named '\(name)' on this machine: create it (scripts/install-deps does: useradd --system --no-create-home --shell /usr/sbin/nologin \(name)) or name another one (AIRWAVE_USER)")
+            throw SetupError("no user named '\(name)' on this machine: create it (scripts/install-deps does: useradd --system --no-create-home --shell /usr/sbin/nologin \(name)) or name another one (AIRWAVE_USER)")
         }
         guard entry.pw_uid != 0 else {
-            throw PoolError(description: "'\(name)' is root: the workers must run as an unprivileged user (AIRWAVE_USER)")
+            throw SetupError("'\(name)' is root: the workers must run as an unprivileged user (AIRWAVE_USER)")
         }
         return SystemUser(name: name, uid: entry.pw_uid, gid: entry.pw_gid)
     }
@@ -32,10 +34,10 @@ public struct SystemUser: Sendable, Equatable, CustomStringConvertible {
     func become() throws {
         var groups = [gid]
         guard setgroups(1, &groups) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
-            throw PoolError(description: "cannot become \(self): \(String(cString: strerror(errno)))")
+            throw SystemError("become \(self)")
         }
         guard setuid(0) != 0, geteuid() == uid, getegid() == gid else {
-            throw PoolError(description: "still able to become root after switching to \(self)")
+            throw SetupError("still able to become root after switching to \(self)")
         }
     }
 
@@ -47,7 +49,7 @@ public struct SystemUser: Sendable, Equatable, CustomStringConvertible {
         saved = Array(saved.prefix(Int(getgroups(Int32(saved.count), &saved))))
         var groups = [gid]
         guard setgroups(1, &groups) == 0, setegid(gid) == 0, seteuid(uid) == 0 else {
-            throw PoolError(description: "cannot act as \(self): \(String(cString: strerror(errno)))")
+            throw SystemError("act as \(self)")
         }
         defer {
             _ = seteuid(0)

@@ -1,6 +1,7 @@
 import CSupport
 import FastCGI
 import Logging
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -8,6 +9,14 @@ import Glibc
 
 /// What a worker runs for each request it reads.
 public typealias RequestHandler = (FastCGIRequest) -> FastCGIResponse
+
+/// Who a new worker is, handed to the code that sets it up after the fork.
+public struct WorkerContext {
+    /// Its place in the pool (and the scoreboard): 0 up to the pool's size.
+    public let slot: Int
+    /// The pool's scoreboard, for the status endpoint.
+    public let scoreboard: Scoreboard
+}
 
 /// The life of one worker process, from just after the fork to its exit.
 enum Worker {
@@ -21,7 +30,7 @@ enum Worker {
     static let writeTimeout: Duration = .seconds(10)
 
     static func run(listener: UnixListener, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, configuration: PoolConfiguration,
-                    logger: Logger, makeHandler: (Scoreboard) throws -> RequestHandler) -> Never {
+                    logger: Logger, makeHandler: (WorkerContext) throws -> RequestHandler) -> Never {
         // Never as root: the user's rights before anything is opened.
         if let user = configuration.workerUser {
             do { try user.become() } catch {
@@ -41,10 +50,9 @@ enum Worker {
         let stopSignals = [SIGTERM, SIGINT]
         _ = airwave_install_flag_handlers(stopSignals, Int32(stopSignals.count))
 
-        scoreboard.ownSlot = slot
         let handler: RequestHandler
         do {
-            handler = try makeHandler(scoreboard)
+            handler = try makeHandler(WorkerContext(slot: slot, scoreboard: scoreboard))
         } catch {
             logger.error("worker cannot start: \(error)")
             _exit(startFailure)
@@ -65,7 +73,7 @@ enum Worker {
                 continue
             case .failed(let code):
                 // Gone before it was taken, or out of descriptors for a moment: the socket is fine.
-                logger.warning("accept failed: \(String(cString: strerror(code)))")
+                logger.warning("accept failed: \(SystemError("accept", code: code))")
                 if code == EBADF || code == EINVAL || code == ENOTSOCK { _exit(startFailure) }
                 usleep(10_000)
             }
@@ -83,7 +91,7 @@ enum Worker {
             scoreboard.reading(slot: slot)
             let request: FastCGIRequest
             do {
-                guard let next = try connection.nextRequest(deadline: deadline(after: configuration.readTimeout)) else { break }
+                guard let next = try connection.nextRequest(deadline: SystemClock.deadline(after: configuration.readTimeout)) else { break }
                 request = next
             } catch {
                 scoreboard.count(error == .timedOut ? .readTimeout : .malformed)
@@ -92,27 +100,16 @@ enum Worker {
                 }
                 break
             }
-            let started = airwave_monotonic_ns()
+            let started = SystemClock.now()
             scoreboard.begin(slot: slot, path: request.parameter("REQUEST_URI"))
             let response = handler(request)
             // A peer gone meanwhile (nginx gave up on the client) is not the worker's fault.
-            try? connection.respond(to: request, with: response, deadline: deadline(after: writeTimeout))
-            scoreboard.end(slot: slot, microseconds: Int64((airwave_monotonic_ns() - started) / 1000))
+            try? connection.respond(to: request, with: response, deadline: SystemClock.deadline(after: writeTimeout))
+            scoreboard.end(slot: slot, microseconds: Int64((SystemClock.now() - started) / 1000))
             served += 1
             guard request.keepConnection, airwave_pending_signal() == 0 else { return served }
         }
         scoreboard.idle(slot: slot)
         return served
-    }
-
-    private static func deadline(after duration: Duration) -> UInt64 {
-        airwave_monotonic_ns() + UInt64(duration.nanoseconds)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

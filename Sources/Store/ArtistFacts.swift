@@ -1,5 +1,5 @@
 import CSupport
-import Posix
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +40,7 @@ public final class ArtistFacts: @unchecked Sendable {
     public var lastBuildMicroseconds: UInt64 { facts.pointee.build_us }
 
     /// The database file changed: facts built before are not used again.
-    public func invalidate() { airwave_facts_invalidate(facts, airwave_monotonic_ns()) }
+    public func invalidate() { airwave_facts_invalidate(facts, SystemClock.now()) }
 
     /// Every worker notices a change with its own connection, so one change
     /// moves the epoch once per worker, within a few milliseconds under
@@ -107,7 +107,7 @@ public final class ArtistFacts: @unchecked Sendable {
     /// (`build` then sees whether another worker is at it).
     func needsBuild(epoch: UInt64) -> Bool {
         view(epoch: epoch) == nil && facts.pointee.failed != epoch
-            && airwave_monotonic_ns() - facts.pointee.changed_ns >= Self.settle
+            && SystemClock.now() - facts.pointee.changed_ns >= Self.settle
     }
 
     /// Builds with `compute` (run in the caller's read transaction) and
@@ -117,7 +117,7 @@ public final class ArtistFacts: @unchecked Sendable {
         guard airwave_facts_claim(facts, getpid()) != 0 else { return false }
         defer { airwave_facts_release(facts) }
         guard view(epoch: epoch) == nil else { return true }  // another worker just did
-        let started = airwave_monotonic_ns()
+        let started = SystemClock.now()
         let built = try compute()
         guard built.ids.count <= capacity else {
             facts.pointee.failed = epoch
@@ -135,7 +135,7 @@ public final class ArtistFacts: @unchecked Sendable {
         copy(built.works, at: 8 * capacity)
         copy(built.recordings, at: 12 * capacity)
         copy(built.byName, at: 16 * capacity)
-        airwave_facts_publish(facts, which, UInt32(built.ids.count), epoch, (airwave_monotonic_ns() - started) / 1000)
+        airwave_facts_publish(facts, which, UInt32(built.ids.count), epoch, (SystemClock.now() - started) / 1000)
         return true
     }
 }

@@ -1,5 +1,6 @@
 import CSQLite
 import Logging
+import Support
 
 /// An error from SQLite, with the message it gave.
 public struct DatabaseError: Error, CustomStringConvertible {
@@ -64,7 +65,7 @@ public final class Database {
         deadline.initialize(to: 0)
         sqlite3_progress_handler(db, 1000, { context in
             let deadline = context!.assumingMemoryBound(to: UInt64.self).pointee
-            return deadline != 0 && monotonicNanoseconds() > deadline ? 1 : 0
+            return deadline != 0 && SystemClock.now() > deadline ? 1 : 0
         }, deadline)
     }
 
@@ -76,7 +77,7 @@ public final class Database {
     /// Statements running past `nanoseconds` from now fail with an interrupt
     /// (`DatabaseError.isInterrupt`); nil lifts the limit.
     public func limitTime(to nanoseconds: UInt64?) {
-        deadline.pointee = nanoseconds.map { monotonicNanoseconds() + $0 } ?? 0
+        deadline.pointee = nanoseconds.map { SystemClock.now() + $0 } ?? 0
     }
 
     /// Compiles `sql` once; run it many times with different parameters.

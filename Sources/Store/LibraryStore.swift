@@ -1,4 +1,5 @@
 import Logging
+import Vocabulary
 
 /// The library's navigation queries over one read-only connection, each
 /// statement prepared once. One per worker process; not thread-safe.
@@ -69,7 +70,7 @@ public final class LibraryStore {
     public func read<T>(_ body: () throws -> T) throws -> T {
         // Before the snapshot: what is built for this epoch holds no older data.
         factsEpoch = artistFacts?.epoch
-        database.limitTime(to: configuration.requestTimeout.map { UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000) })
+        database.limitTime(to: configuration.requestTimeout.map { UInt64(max(0, $0.nanoseconds)) })
         defer { database.limitTime(to: nil) }
         try begin.step()
         do {

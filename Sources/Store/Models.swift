@@ -51,15 +51,5 @@ public struct RecordingItem: Equatable, Sendable {
     public var filename: String?
 }
 
-/// `status` of the recordings list.
-public enum StatusFilter: String, CaseIterable, Sendable {
-    case all, matched, unmatched
-}
-
-/// `source` of the recordings list.
-public enum SourceFilter: String, CaseIterable, Sendable {
-    case all, library, metadata
-}
-
 /// The name shown when a work has no linked artist at all.
 public let unknownArtist = "Unknown"

@@ -1,6 +1,7 @@
 import CSQLite
 import CSupport
 import Logging
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -75,7 +76,7 @@ public final class Statement {
     /// Advances to the next row; false when there is none (the statement is then reset).
     @discardableResult
     public func step() throws -> Bool {
-        if startedAt == 0, database.timesStatements || database.echo != nil { startedAt = monotonicNanoseconds() }
+        if startedAt == 0, database.timesStatements || database.echo != nil { startedAt = SystemClock.now() }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { reset(); return false }
@@ -87,11 +88,11 @@ public final class Statement {
     /// Makes the statement ready to run again (parameters stay bound).
     public func reset() {
         if startedAt != 0 {
-            let nanoseconds = monotonicNanoseconds() - startedAt
+            let nanoseconds = SystemClock.now() - startedAt
             if database.timesStatements { database.statementTimes.append((sql, nanoseconds)) }
             if let echo = database.echo {
                 let parameters = boundForEcho.map(Self.describe).joined(separator: ", ")
-                echo.info("SQL \(millisecondsText(nanoseconds)) ms: \(sql) [\(parameters)]")
+                echo.info("SQL \(Format.milliseconds(nanoseconds)) ms: \(sql) [\(parameters)]")
             }
             startedAt = 0
         }
@@ -120,17 +121,6 @@ public final class Statement {
         case .text(let v): return "'\(v.prefix(60))'"
         }
     }
-}
-
-/// Nanoseconds from a monotonic clock (CLOCK_MONOTONIC).
-@inline(__always)
-public func monotonicNanoseconds() -> UInt64 { airwave_monotonic_ns() }
-
-/// `nanoseconds` as milliseconds with three decimals ("12.345"), for logs.
-public func millisecondsText(_ nanoseconds: UInt64) -> String {
-    let micros = (nanoseconds + 500) / 1000
-    let fraction = String(micros % 1000)
-    return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
 }
 
 /// SQLite copies the bound text (its C macro is not visible to Swift).

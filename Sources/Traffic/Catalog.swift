@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The ids the tools browse, read from the server itself: every artist in
 /// the library (pages of 1,000), so any Air-Wave database works unchanged.
@@ -12,7 +13,7 @@ public struct Catalog: Sendable {
         var ids: [Int64] = []
         let page = 1000
         while ids.count < limit {
-            let target = LibraryPath.artists(skip: ids.count, limit: page)
+            let target = Paths.artists(skip: ids.count, limit: page)
             let response = try connection.request(target)
             guard response.status == 200 else {
                 throw TrafficError("GET \(target) answered \(response.status): \(response.text.prefix(200))")

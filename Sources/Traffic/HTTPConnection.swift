@@ -1,3 +1,5 @@
+import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,7 +69,7 @@ public final class HTTPConnection {
 
     private func connect() throws(TrafficError) {
         let socketFD = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw TrafficError("socket: \(String(cString: strerror(errno)))") }
+        guard socketFD >= 0 else { throw TrafficError("\(SystemError("socket"))") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -78,7 +80,7 @@ public final class HTTPConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socketFD, $0, address.length) }
         }
         guard result == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = SystemError("connect").description
             close(socketFD)
             throw TrafficError("cannot connect to \(server): \(reason)")
         }
@@ -96,7 +98,7 @@ public final class HTTPConnection {
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw ConnectionClosed(reason: "send: \(String(cString: strerror(errno)))", beforeAnyByte: true) }
+            guard n > 0 else { throw ConnectionClosed(reason: SystemError("send").description, beforeAnyByte: true) }
             sent += n
         }
     }
@@ -108,7 +110,7 @@ public final class HTTPConnection {
             if n > 0 { pending.append(contentsOf: buffer[0..<n]); return true }
             if n == 0 { return false }
             if errno == EINTR { continue }
-            let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer within \(timeoutSeconds) s" : String(cString: strerror(errno))
+            let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer within \(timeoutSeconds) s" : SystemError("recv").description
             throw ConnectionClosed(reason: reason, beforeAnyByte: errno == ECONNRESET && pending.isEmpty)
         }
     }
@@ -177,7 +179,7 @@ public final class HTTPConnection {
         while true {
             let line = try readLine()
             let sizeText = line.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-            guard let size = Int(sizeText.trimmingSpaces, radix: 16), size >= 0 else {
+            guard let size = Int(sizeText.trimmingBlanks, radix: 16), size >= 0 else {
                 throw ConnectionClosed(reason: "bad chunk size \(line)", beforeAnyByte: false)
             }
             if size == 0 {
@@ -201,11 +203,5 @@ public final class HTTPConnection {
             }
             guard try receive() else { throw ConnectionClosed(reason: "the answer was cut short", beforeAnyByte: false) }
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

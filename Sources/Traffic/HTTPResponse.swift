@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One answer as it came: status, headers (names lower-cased), body.
 public struct HTTPResponse: Sendable {
     public var status: Int
@@ -17,4 +19,9 @@ public struct HTTPResponse: Sendable {
     }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+extension CacheStatus {
+    /// What this answer's cache headers say.
+    public init(_ response: HTTPResponse) { self.init { response[$0] } }
 }

@@ -1,4 +1,4 @@
-import DemoData
+import Support
 
 /// Skewed choice among items: a few popular ones, a long tail, as listeners
 /// browse. Popularity follows a seeded shuffle, not the items' order, so the

@@ -1,6 +1,6 @@
-import Cache
+import Vocabulary
 
-/// The request kinds the tools report on, named as the seed's tables name them.
+/// The request kinds the tools report on, named as the guide's tables name them.
 public enum Template: String, CaseIterable, Sendable, Codable {
     case artists = "GET /artists"
     case artist = "GET /artists/{id}"
@@ -23,19 +23,4 @@ public enum Template: String, CaseIterable, Sendable, Codable {
 
     /// The endpoint's name in `GET /api/v1/system/cache/stats`.
     public var cacheStatsName: String { endpoint.rawValue }
-}
-
-/// Paths of the library API, relative to the server URL.
-public enum LibraryPath {
-    public static let base = "/api/v1/library"
-    public static func artists(skip: Int, limit: Int) -> String { "\(base)/artists?skip=\(skip)&limit=\(limit)" }
-    public static func artist(_ id: Int64) -> String { "\(base)/artists/\(id)" }
-    public static func artistWorks(_ id: Int64, limit: Int = 24) -> String { "\(base)/artists/\(id)/works?limit=\(limit)" }
-    public static func work(_ id: Int64) -> String { "\(base)/works/\(id)" }
-    public static func recordings(_ id: Int64, limit: Int = 100) -> String { "\(base)/works/\(id)/recordings?limit=\(limit)" }
-    public static func recordings(_ id: Int64, status: String, source: String, limit: Int = 100) -> String {
-        "\(base)/works/\(id)/recordings?limit=\(limit)&status=\(status)&source=\(source)"
-    }
-    public static let statuses = ["all", "matched", "unmatched"]
-    public static let sources = ["all", "library", "metadata"]
 }

@@ -1,5 +1,5 @@
 /// A boxed text table, first column left-aligned, the others right-aligned,
-/// as the seed's reports print them.
+/// as the guide's reports print them.
 public struct TextTable {
     public var header: [String]
     public var rows: [[String]] = []

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Traffic
+import Support
 
 /// A small HTTP/1.1 server on 127.0.0.1 for testing the client-side tools:
 /// a thread per connection, keep-alive, and a handler that decides each
@@ -12,7 +13,7 @@ public final class StubServer: Sendable {
         public var target: String
         /// 0 for the first request the stub read, then 1, 2, ...
         public var index: Int
-        /// When its head was read (`Monotonic.now()`).
+        /// When its head was read (`SystemClock.now()`).
         public var arrival: UInt64
     }
 
@@ -150,7 +151,7 @@ public final class StubServer: Sendable {
                 defer { state.count += 1 }
                 return state.count
             }
-            let reply = handler(Request(method: String(parts[0]), target: String(parts[1]), index: index, arrival: Monotonic.now()))
+            let reply = handler(Request(method: String(parts[0]), target: String(parts[1]), index: index, arrival: SystemClock.now()))
             let bytes = reply.bytes
             var sent = 0
             while sent < bytes.count {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Server
 import Logging
 
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ struct Airwave: ParsableCommand {
     )
 
     static func main() {
-        let level = Environment.string("AIRWAVE_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let level = SettingsSource.process.string("AIRWAVE_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Server
 import CacheAnalysis
 import Foundation
 import Traffic
@@ -63,7 +64,7 @@ struct CacheAnalysisCommand: ParsableCommand {
         configuration.requests = requests
         configuration.workingSet = workingSet
         configuration.seed = seed ?? UInt64.random(in: 1...999_999)
-        let defaultLog = (Environment.string("AIRWAVE_RUN_DIR") ?? "run") + "/logs/access.log"
+        let defaultLog = (SettingsSource.process.string("AIRWAVE_RUN_DIR") ?? "run") + "/logs/access.log"
         configuration.accessLog = accessLog ?? (FileManager.default.fileExists(atPath: defaultLog) ? defaultLog : nil)
         if let log = configuration.accessLog, !FileManager.default.isReadableFile(atPath: log) {
             throw ValidationError("--access-log \(log): cannot read it")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DemoData
 import Store
+import Support
 
 #if canImport(Glibc)
 import Glibc
@@ -48,13 +49,13 @@ struct Generate: ParsableCommand {
         }
         configuration.seed = seed
         configuration.helperIndexes = helperIndexes
-        let started = monotonicNanoseconds()
+        let started = SystemClock.now()
         // Write to a temporary name: an interrupted run leaves no half library behind.
         let partial = path + ".partial"
         unlink(partial)
         let summary = try LibraryGenerator(configuration).write(to: partial)
         guard rename(partial, path) == 0 else { throw ValidationError("cannot rename \(partial) to \(path)") }
-        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        let seconds = Double(SystemClock.now() - started) / 1e9
         print("wrote \(path): \(summary) in \(Int(seconds * 10) / 10).\(Int(seconds * 10) % 10) s")
     }
 }

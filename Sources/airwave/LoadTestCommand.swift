@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import LoadTest
 import Traffic
+import Support
 
 struct LoadTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load-test",
         abstract: "Simulate users browsing the library through nginx and report what they waited.",
         discussion: """
-        Each user browses as the seed's load_test.py does: the artist list, an artist, their works \
+        Each user browses as the Python version's load_test.py does: the artist list, an artist, their works \
         (limit=24), one of those works, its recordings (limit=100), and half the time the recordings \
         again with a random status and source; then it thinks 1-3 s before the next visit. Artists are drawn from \
         the server's own list, skewed: a few popular ones, a long tail.
@@ -20,7 +21,7 @@ struct LoadTestCommand: ParsableCommand {
 
         Exit status: 0; 1 when a --fail-on threshold was crossed; 2 when the server could not be \
         reached or read; 64 for options it cannot use. Examples:
-          airwave load-test                      # the seed's test: 10 users, 60 s
+          airwave load-test                      # the guide's test: 10 users, 60 s
           airwave load-test --users 32 --think 0 --duration 20
           airwave load-test --rate 2000 --users 64 --duration 30 --json run/load.json
           airwave load-test --duration 30 --fail-on "p95>50ms,errors>0.1%"

@@ -1,6 +1,7 @@
 import API
 import ArgumentParser
 import Store
+import Support
 
 struct Measure: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,9 +33,9 @@ struct Measure: ParsableCommand {
         // As a worker has it: the pool's artist facts, built before the first answer.
         let artists = Int(try Database(path: db).rows("SELECT count(*) FROM artists")[0][0] ?? "0") ?? 0
         let store = try LibraryStore(path: db, artistFacts: noArtistFacts ? nil : ArtistFacts(capacity: max(1024, 2 * artists)))
-        let started = monotonicNanoseconds()
+        let started = SystemClock.now()
         try store.prepareArtistFacts()
-        if !noArtistFacts { print("artist facts built in \(millisecondsText(monotonicNanoseconds() - started)) ms") }
+        if !noArtistFacts { print("artist facts built in \(Format.milliseconds(SystemClock.now() - started)) ms") }
         let api = LibraryAPI(store: store, cache: nil)
         var state: UInt64 = 0x2545F4914F6CDD1D
         print("µs per answer       mean      p50      p99     bytes  uri")
@@ -44,9 +45,9 @@ struct Measure: ParsableCommand {
             for i in 0...requests {
                 state ^= state << 13; state ^= state >> 7; state ^= state << 17
                 let target = uri.replacingAll("{n}", with: String(state % UInt64(maxId) + 1))
-                let start = monotonicNanoseconds()
+                let start = SystemClock.now()
                 let response = api.respond(method: "GET", uri: target)
-                if i > 0 { micros.append(Double(monotonicNanoseconds() - start) / 1000) }
+                if i > 0 { micros.append(Double(SystemClock.now() - start) / 1000) }
                 bytes += response.body.count
                 guard response.status == 200 || response.status == 404 else {
                     throw ValidationError("\(target) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")

@@ -13,11 +13,7 @@ struct Fixture {
 
     /// `prepare` changes the generated file before the API opens it.
     init(innerCache: Bool = true, artists: Int = 40, prepare: (String) throws -> Void = { _ in }) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("api-\(UUID()).db").path
-        var configuration = LibraryGenerator.Configuration(artists: artists)
-        configuration.helperIndexes = true
-        _ = try LibraryGenerator(configuration).write(to: path)
-        try prepare(path)
+        path = try TemporaryLibrary(artists: artists, prepare: prepare).path
         let store = try LibraryStore(path: path)
         api = LibraryAPI(store: store, cache: innerCache ? try SharedCache(now: clock.source) : nil)
     }

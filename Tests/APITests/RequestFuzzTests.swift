@@ -3,6 +3,7 @@ import DemoData
 import Foundation
 import Store
 import Testing
+import Support
 
 /// A seeded fuzzer of the request path in-process: router, percent-decoding,
 /// parameter parsing, the inner cache's keys. Odd bytes, broken UTF-8,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Traffic
 @testable import CacheAnalysis
+import Vocabulary
 
 @Suite struct CrossCheckTests {
     static func counters(accepted: Int, hits: Int, misses: Int, started: String = "2026-11-28T10:00:00Z") -> PoolCounters {

@@ -1,6 +1,7 @@
 import Testing
 import Traffic
 @testable import CacheAnalysis
+import Vocabulary
 
 @Suite struct LayerSummaryTests {
     static func observation(_ outer: String, _ inner: String, ms: Double, _ template: Template = .artist) -> Observation {

@@ -3,6 +3,7 @@ import CacheTesting
 import CSupport
 import Foundation
 import Testing
+import Vocabulary
 
 /// The pool's shared inner cache, in one process: TTLs, both bounds, LRU,
 /// epochs, counters, and what a holder of its lock that dies leaves behind.

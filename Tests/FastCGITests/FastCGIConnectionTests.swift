@@ -1,9 +1,9 @@
 import CSupport
-import DemoData
 @testable import FastCGI
 import FastCGITesting
 import Foundation
 import Testing
+import Support
 
 /// The worker's side of FastCGI, over a socket pair: what nginx sends is
 /// read into a request; anything else ends the connection with a named
@@ -51,7 +51,7 @@ import Testing
             return bytes
         }
         func next(within milliseconds: UInt64 = 1000) throws(FastCGIError) -> FastCGIRequest? {
-            try connection.nextRequest(deadline: airwave_monotonic_ns() + milliseconds * 1_000_000)
+            try connection.nextRequest(deadline: SystemClock.now() + milliseconds * 1_000_000)
         }
     }
 
@@ -67,7 +67,7 @@ import Testing
         #expect(request.parameter("REQUEST_URI\u{301}") == nil && request.parameter("request_uri") == nil)
 
         try pair.connection.respond(to: request, with: FastCGIResponse(head: Array("Status: 200 OK\r\n\r\n".utf8), body: Array("{}".utf8)),
-                                deadline: airwave_monotonic_ns() + 1_000_000_000)
+                                deadline: SystemClock.now() + 1_000_000_000)
         let records = R.parse(pair.received())
         #expect(records.map(\.type) == [R.stdout, R.stdout, R.endRequest] && records.allSatisfy { $0.id == 7 })
         #expect(records[0].content == Array("Status: 200 OK\r\n\r\n{}".utf8) && records[1].content.isEmpty)
@@ -144,7 +144,7 @@ import Testing
     func malformed(_ name: String, _ bytes: [UInt8], _ expected: String) {
         let pair = Pair()
         pair.send(bytes, andClose: true)
-        let started = airwave_monotonic_ns()
+        let started = SystemClock.now()
         do {
             _ = try pair.next(within: 5000)
             Issue.record("\(name): read a request")
@@ -152,15 +152,15 @@ import Testing
             #expect("\(error)".contains(expected), "\(name): \(error)")
             #expect(error != .timedOut, "\(name)")
         }
-        #expect(airwave_monotonic_ns() - started < 1_000_000_000, "\(name): waited")
+        #expect(SystemClock.now() - started < 1_000_000_000, "\(name): waited")
     }
 
     @Test func aPeerThatStallsIsDroppedAtTheDeadline() {
         let pair = Pair()
         pair.send(R.begin() + [1, 4])  // then nothing, connection open
-        let started = airwave_monotonic_ns()
+        let started = SystemClock.now()
         #expect(throws: FastCGIError.timedOut) { try pair.next(within: 200) }
-        let waited = airwave_monotonic_ns() - started
+        let waited = SystemClock.now() - started
         #expect(waited >= 200_000_000 && waited < 2_000_000_000)
     }
 
@@ -186,7 +186,7 @@ import Testing
             done.signal()
         }.start()
         let written = Result { () throws(FastCGIError) in
-            try pair.connection.respond(to: request, with: FastCGIResponse(head: head, body: body), deadline: airwave_monotonic_ns() + 5_000_000_000)
+            try pair.connection.respond(to: request, with: FastCGIResponse(head: head, body: body), deadline: SystemClock.now() + 5_000_000_000)
         }
         done.wait()
         try written.get()
@@ -205,7 +205,7 @@ import Testing
         let good = R.request(uri: "/api/v1/library/works/1?limit=5", extra: [("QUERY_STRING", Array("limit=5".utf8))])
         var outcomes: [String: Int] = [:]
         let cases = 20_000
-        let started = airwave_monotonic_ns()
+        let started = SystemClock.now()
         for _ in 0..<cases {
             var bytes = good
             switch random.next() % 5 {
@@ -226,7 +226,7 @@ import Testing
         }
         #expect(outcomes.values.reduce(0, +) == cases)
         #expect(outcomes["request", default: 0] > 100)  // mutations that leave a valid request still parse
-        #expect(airwave_monotonic_ns() - started < 60_000_000_000)
+        #expect(SystemClock.now() - started < 60_000_000_000)
         print("FastCGI fuzz: \(cases) connections, outcomes \(outcomes.sorted { $0.value > $1.value }.prefix(8))")
     }
 }

@@ -1,3 +1,4 @@
+import DemoData
 import Foundation
 import Testing
 
@@ -115,8 +116,7 @@ import Testing
         let dir = Stack.root + "/run/b-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let db = dir + "/library.db"
-        try Subprocess.run(Stack.binary, ["generate", db, "--artists", "30"])
+        let db = try TemporaryLibrary(artists: 30, in: dir).path
         let pool = try Subprocess(Stack.binary, ["serve", "--db", db, "--socket", dir + "/pool.sock", "--workers", "1"])
         #expect(Stack.eventually(within: 10) { Stack.children(of: pool.pid).count == 1 })
         // The library goes away: every new worker fails to open it.

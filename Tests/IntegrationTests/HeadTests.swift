@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Traffic
+import Vocabulary
 
 /// A HEAD answers the headers a GET would (status, length, both cache
 /// headers) and never changes what a later GET gets, whatever either layer

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Traffic
+import Vocabulary
 
 /// What nginx answers itself on the API's paths is JSON like the API's own,
 /// with nosniff; no redirect is built from the client's Host; a long URI is

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Traffic
+import Vocabulary
 
 /// Schemathesis (PyPI, installed by `make test` into run/venv) against a live
 /// stack, from the OpenAPI description nginx serves: every operation,

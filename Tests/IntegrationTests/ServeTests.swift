@@ -12,11 +12,7 @@ import Testing
     }
 
     func library(helperIndexes: Bool) throws -> String {
-        let path = dir + "/library.db"
-        var configuration = LibraryGenerator.Configuration(artists: 30)
-        configuration.helperIndexes = helperIndexes
-        _ = try LibraryGenerator(configuration).write(to: path)
-        return path
+        try TemporaryLibrary(artists: 30, helperIndexes: helperIndexes, in: dir).path
     }
 
     func serve(_ arguments: [String]) throws -> Subprocess {
@@ -70,7 +66,7 @@ import Testing
         switch kind {
         case "not-sqlite": try Data("hello, this is not a database".utf8).write(to: URL(fileURLWithPath: path))
         case "other-schema":
-            try Subprocess.run("/usr/bin/sqlite3", [path, "CREATE TABLE artists (id INTEGER PRIMARY KEY);"])
+            #expect(try Subprocess.run("/usr/bin/sqlite3", [path, "CREATE TABLE artists (id INTEGER PRIMARY KEY);"]).status == 0)
         default: break
         }
         let (status, output) = try serve(["--db", path, "--socket", dir + "/pool.sock"]).wait()

@@ -1,8 +1,8 @@
-import DemoData
 import FastCGITesting
 import Foundation
 import Testing
 import Traffic
+import Support
 
 /// The pool's socket and processes as a hostile local user or a broken
 /// client meets them: nothing is open to others, nothing runs as root but

@@ -25,11 +25,7 @@ final class Stack {
         port = try Self.freePort()
         runDir = Self.root + "/run/t-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-        database = runDir + "/library.db"
-        var configuration = LibraryGenerator.Configuration(artists: 300)
-        configuration.helperIndexes = helperIndexes
-        _ = try LibraryGenerator(configuration).write(to: database)
-        try prepare(database)
+        database = try TemporaryLibrary(artists: 300, helperIndexes: helperIndexes, in: runDir, prepare: prepare).path
         self.workers = workers
         environment = ProcessInfo.processInfo.environment.merging([
             "AIRWAVE_BIN": Self.binary, "AIRWAVE_RUN_DIR": runDir, "AIRWAVE_PORT": "\(port)",

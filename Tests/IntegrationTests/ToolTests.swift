@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Traffic
 import TrafficTesting
+import Support
 
 /// `airwave load-test` and `airwave cache-analysis` against the real stack
 /// (and, where exact timing or exit codes are the point, against a stub).
@@ -105,7 +106,7 @@ import TrafficTesting
     @Test func failOnExitsNonZeroOnlyWhenCrossed() throws {
         // A stub answering every request in 5 ms.
         let stub = try StubServer { request in
-            Monotonic.sleep(until: request.arrival + 5_000_000)
+            SystemClock.sleep(until: request.arrival + 5_000_000)
             return StubServer.library(request)
         }
         defer { stub.stop() }

@@ -12,8 +12,7 @@ import Testing
     init() throws {
         dir = Stack.root + "/run/trust-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        database = dir + "/library.db"
-        _ = try LibraryGenerator(LibraryGenerator.Configuration(artists: 20)).write(to: database)
+        database = try TemporaryLibrary(artists: 20, in: dir).path
     }
 
     func stack(_ arguments: String..., runDir: String, extra: [String: String] = [:]) throws -> (status: Int32, output: String) {

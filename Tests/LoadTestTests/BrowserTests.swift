@@ -1,10 +1,10 @@
-import DemoData
 import Testing
 import Traffic
 @testable import LoadTest
+import Vocabulary
 
 @Suite struct BrowserTests {
-    @Test func browsesAsTheSeedDescribes() {
+    @Test func browsesAsTheGuideDescribes() {
         let catalog = Catalog(artistIDs: (1...200).map(Int64.init))
         var browser = Browser(catalog: catalog, popularity: Popularity(Array(catalog.artistIDs.indices), seed: 1), seed: 5)
         var filtered = 0
@@ -18,7 +18,7 @@ import Traffic
             let id = Int64(artist.split(separator: "/").last!)!
             let index = catalog.artistIDs.firstIndex(of: id)!
             // The list page shown is the one with this artist on it.
-            #expect(list == LibraryPath.artists(skip: index / 50 * 50, limit: 50))
+            #expect(list == Paths.artists(skip: index / 50 * 50, limit: 50))
             #expect(works == "/api/v1/library/artists/\(id)/works?limit=24")
             browser.saw(.artistWorks, HTTPResponse(status: 200, headers: [], body: Array(#"[{"id":7},{"id":8}]"#.utf8)))
             let (t4, work) = browser.next()

@@ -3,11 +3,12 @@ import Testing
 import Traffic
 import TrafficTesting
 @testable import LoadTest
+import Support
 
 /// Real time against a stub server whose delays are known. `make test` runs
 /// this suite on its own, after the others: it measures time.
 @Suite(.serialized) struct LoadTestTimingTests {
-    static func sleep(until deadline: UInt64) { Monotonic.sleep(until: deadline) }
+    static func sleep(until deadline: UInt64) { SystemClock.sleep(until: deadline) }
 
     static func configuration(_ stub: StubServer, users: Int, seconds: Double, pacing: Pacing) -> LoadTestConfiguration {
         var configuration = LoadTestConfiguration(server: stub.url)
@@ -51,7 +52,7 @@ import TrafficTesting
             return StubServer.library(request)
         }
         defer { stub.stop() }
-        let now = Monotonic.now()
+        let now = SystemClock.now()
         stall.withLock { $0 = (now + 1_000_000_000, now + 1_500_000_000) }
         let test = LoadTest(Self.configuration(stub, users: 2, seconds: 3, pacing: .rate(200)), catalog: Catalog(artistIDs: [1, 2, 3]))
         let report = test.run()

@@ -30,8 +30,7 @@ import Testing
     }
 
     @Test func aChangedFileDropsThemAndTheNextReaderRebuilds() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("facts-\(UUID()).db").path
-        _ = try LibraryGenerator(LibraryGenerator.Configuration(artists: 50)).write(to: path)
+        let path = try TemporaryLibrary(artists: 50).path
         let facts = try ArtistFacts(capacity: 1000)
         let store = try LibraryStore(path: path, artistFacts: facts)
         try store.prepareArtistFacts()

@@ -6,14 +6,7 @@ import Foundation
 enum Fixtures {
     /// A small library (120 artists: about 1.4k works, 7k recordings) with every nasty row.
     static let library: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("airwave-store-\(getpid())")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("library.db").path
-        try? FileManager.default.removeItem(atPath: path)
-        var configuration = LibraryGenerator.Configuration(artists: 120)
-        configuration.helperIndexes = true
-        _ = try! LibraryGenerator(configuration).write(to: path)
-        return path
+        try! TemporaryLibrary(artists: 120, name: "store").path
     }()
 
     static let oracle: Oracle = try! Oracle(Database(path: library))

@@ -1,5 +1,6 @@
 @testable import Store
 import Testing
+import Vocabulary
 
 /// Every endpoint's answer, compared field for field with the naive oracle,
 /// through each of the store's paths (plain SQL, kept big-artist facts, the

@@ -1,4 +1,5 @@
 @testable import Store
+import Vocabulary
 
 /// The contract's semantics computed the naive way: every table read into
 /// memory, every answer derived in Swift. The store must agree with it.

@@ -42,11 +42,4 @@ int airwave_accept(int listener);
 /// `size` zeroed bytes: its descriptor, or -1 with errno set.
 int airwave_memfd(const char *name, uint64_t size);
 
-/// Nanoseconds from CLOCK_MONOTONIC.
-static inline uint64_t airwave_monotonic_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 #endif

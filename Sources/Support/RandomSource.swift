@@ -1,5 +1,5 @@
 /// SplitMix64: a small, fast, deterministic generator, so the same seed
-/// always writes the same library.
+/// always writes the same library and sends the same requests.
 public struct RandomSource: RandomNumberGenerator {
     private var state: UInt64
 

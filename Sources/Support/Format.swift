@@ -1,5 +1,12 @@
-/// Number formats shared by the reports.
+/// Number formats for logs and reports.
 public enum Format {
+    /// `nanoseconds` as milliseconds with three decimals ("12.345").
+    public static func milliseconds(_ nanoseconds: UInt64) -> String {
+        let micros = (nanoseconds + 500) / 1000
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+
     public static func percent(_ fraction: Double) -> String { fixed(fraction * 100, 1) + "%" }
     public static func fixed(_ value: Double, _ decimals: Int) -> String {
         guard value.isFinite else { return "-" }

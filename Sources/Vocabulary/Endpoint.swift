@@ -15,6 +15,7 @@ public enum Endpoint: String, CaseIterable, Sendable {
     /// The environment variable that sets this endpoint's TTL.
     public var ttlVariable: String { "CACHE_TTL_\(rawValue.uppercased())" }
 
-    /// Its place in the shared cache's counters (`allCases` order).
-    var index: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
+    /// Its place among the endpoints (`allCases` order): the shared cache's
+    /// counters are kept in this order.
+    public var index: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
 }

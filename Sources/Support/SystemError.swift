@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// A system call that failed: which, on what, and errno's sentence.
+/// A system call that failed: which, on what, and errno's sentence. The one
+/// place errno becomes an error (as swift-nio's Posix wrapper does).
 public struct SystemError: Error, CustomStringConvertible, Equatable {
     public let call: String
     public let code: Int32

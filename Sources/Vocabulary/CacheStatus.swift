@@ -1,3 +1,16 @@
+/// The two cache headers every library answer carries.
+public enum CacheHeader {
+    /// nginx's cache status (`$upstream_cache_status`), or `OFF`.
+    public static let outer = "X-Cache-Outer"
+    /// The pool's inner cache: `HIT`, `MISS`, `OFF`; `-` when nginx answered.
+    public static let inner = "X-Cache-Inner"
+}
+
+/// `X-Cache-Inner` as a worker writes it.
+public enum InnerCacheStatus: String, Sendable {
+    case hit = "HIT", miss = "MISS", off = "OFF"
+}
+
 /// What the two cache headers of one answer say.
 public struct CacheStatus: Sendable, Hashable {
     /// `X-Cache-Outer`: nginx's cache status, `OFF`, or `""` when absent.
@@ -10,8 +23,9 @@ public struct CacheStatus: Sendable, Hashable {
         self.inner = inner
     }
 
-    public init(_ response: HTTPResponse) {
-        self.init(outer: response["x-cache-outer"] ?? "", inner: response["x-cache-inner"] ?? "")
+    /// From an answer's headers (`header(name)` finds one by name, any case).
+    public init(header: (String) -> String?) {
+        self.init(outer: header(CacheHeader.outer) ?? "", inner: header(CacheHeader.inner) ?? "")
     }
 
     /// nginx answered from its cache: the request never reached a worker.

@@ -1,0 +1,23 @@
+/// The API's paths, as the server routes them and the tools ask for them.
+public enum Paths {
+    /// The library endpoints live below this.
+    public static let library = "/api/v1/library"
+    /// The operators' endpoints (loopback only, with nginx's secret) live below this.
+    public static let system = "/api/v1/system"
+
+    public static let ping = system + "/ping"
+    public static let status = system + "/status"
+    public static let cacheStats = system + "/cache/stats"
+    public static let cacheClear = system + "/cache/clear"
+    /// The API's OpenAPI description, served by nginx.
+    public static let openAPI = "/api/v1/openapi.json"
+
+    public static func artists(skip: Int, limit: Int) -> String { "\(library)/artists?skip=\(skip)&limit=\(limit)" }
+    public static func artist(_ id: Int64) -> String { "\(library)/artists/\(id)" }
+    public static func artistWorks(_ id: Int64, limit: Int = 24) -> String { "\(library)/artists/\(id)/works?limit=\(limit)" }
+    public static func work(_ id: Int64) -> String { "\(library)/works/\(id)" }
+    public static func recordings(_ id: Int64, limit: Int = 100) -> String { "\(library)/works/\(id)/recordings?limit=\(limit)" }
+    public static func recordings(_ id: Int64, status: StatusFilter, source: SourceFilter, limit: Int = 100) -> String {
+        "\(library)/works/\(id)/recordings?limit=\(limit)&status=\(status.rawValue)&source=\(source.rawValue)"
+    }
+}

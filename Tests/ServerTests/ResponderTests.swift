@@ -1,0 +1,62 @@
+import API
+import Cache
+import DemoData
+import FastCGI
+import Foundation
+import Pool
+@testable import Server
+import Store
+import Testing
+
+/// A worker assembled as the pool assembles it, driven in-process with
+/// FastCGI requests: no nginx, no socket.
+@Suite struct ResponderTests {
+    let library: TemporaryLibrary
+    let settings: Settings
+
+    init() throws {
+        library = try TemporaryLibrary(artists: 30)
+        var settings = Settings(database: library.path, pool: PoolConfiguration(socketPath: "/unused.sock"))
+        settings.systemSecret = try SystemSecret(Array("0123456789abcdef0123".utf8))
+        self.settings = settings
+    }
+
+    func request(_ method: String, _ uri: String, secret: String? = nil) -> FastCGIRequest {
+        FastCGIRequest(parameters: [("REQUEST_METHOD", Array(method.utf8)), ("REQUEST_URI", Array(uri.utf8))]
+                       + (secret.map { [("AIRWAVE_SYSTEM_SECRET", Array($0.utf8))] } ?? []))
+    }
+
+    static func head(_ response: FastCGIResponse) -> String { String(decoding: response.head, as: UTF8.self) }
+
+    @Test func twoWorkersShareOneCache() throws {
+        let cache = try SharedCache()
+        let facts = try ArtistFacts(capacity: 100)
+        let first = try Server.worker(nil, settings: settings, cache: cache, artistFacts: facts)
+        let second = try Server.worker(nil, settings: settings, cache: cache, artistFacts: facts)
+        let miss = first.respond(request("GET", "/api/v1/library/artists/3"))
+        #expect(Self.head(miss).hasPrefix("Status: 200 OK\r\n") && Self.head(miss).contains("X-Cache-Inner: MISS\r\n"))
+        let hit = second.respond(request("GET", "/api/v1/library/artists/3"))
+        #expect(Self.head(hit).contains("X-Cache-Inner: HIT\r\n") && hit.body == miss.body)
+        #expect(cache.counters()[.artist]?.misses == 1 && cache.counters()[.artist]?.hits == 1)
+    }
+
+    /// The URI and method are read once, as bytes; a HEAD carries the body
+    /// (nginx leaves it out) and the GET's Content-Length.
+    @Test func aHeadGetsTheGetsHeadAndBody() throws {
+        let worker = try Server.worker(nil, settings: settings, cache: nil, artistFacts: nil)
+        let get = worker.respond(request("GET", "/api/v1/library/works/2"))
+        let head = worker.respond(request("HEAD", "/api/v1/library/works/2"))
+        #expect(head.head == get.head && head.body == get.body && !get.body.isEmpty)
+        #expect(Self.head(get).contains("Content-Length: \(get.body.count)\r\n") && Self.head(get).contains("X-Cache-Inner: OFF\r\n"))
+        let missing = worker.respond(FastCGIRequest(parameters: []))
+        #expect(Self.head(missing).hasPrefix("Status: 404"))
+    }
+
+    @Test func systemEndpointsOnlyWithTheSecret() throws {
+        let worker = try Server.worker(nil, settings: settings, cache: nil, artistFacts: nil)
+        #expect(Self.head(worker.respond(request("GET", "/api/v1/system/ping"))).hasPrefix("Status: 403"))
+        #expect(Self.head(worker.respond(request("GET", "/api/v1/system/ping", secret: "0123456789abcdef0124"))).hasPrefix("Status: 403"))
+        let pong = worker.respond(request("GET", "/api/v1/system/ping", secret: "0123456789abcdef0123"))
+        #expect(Self.head(pong).hasPrefix("Status: 200") && pong.body == Array("pong".utf8))
+    }
+}

@@ -1,0 +1,82 @@
+import Cache
+import Foundation
+@testable import Server
+import Support
+import Testing
+import Vocabulary
+
+/// Settings: flags win over the settings file, which wins over the
+/// environment; every bad value is refused with a sentence that names it.
+@Suite struct SettingsTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.path + "/settings-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    func file(_ text: String, mode: mode_t = 0o644) throws -> String {
+        let path = folder + "/pool.env"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        chmod(path, mode)
+        return path
+    }
+
+    @Test func defaultsWhenOnlyTheDatabaseIsGiven() throws {
+        let settings = try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: ["AIRWAVE_DB": "/x.db"]))
+        #expect(settings.database == "/x.db" && settings.pool.socketPath == "run/pool.sock")
+        #expect(settings.innerCache && !settings.testEndpoints && settings.systemSecret == nil)
+        #expect(settings.cache == SharedCache.Configuration())
+        #expect(settings.pool.readTimeout == .seconds(1) && settings.pool.hungRequestLimit == .seconds(11))
+        #expect(settings.store.requestTimeout == .seconds(10) && settings.slowRequest == .milliseconds(1000))
+    }
+
+    @Test func flagsWinOverTheFileWhichWinsOverTheEnvironment() throws {
+        let path = try file("# the pool's settings\n\nAIRWAVE_WORKERS = 3\r\nCACHE_DEFAULT_TTL=7\nCACHE_TTL_WORK=9\n")
+        let environment = ["AIRWAVE_DB": "/env.db", "AIRWAVE_WORKERS": "5", "AIRWAVE_CACHE_MAX_ENTRIES": "50", "AIRWAVE_CONFIG": path]
+        var flags = Settings.Flags()
+        var settings = try Settings.resolve(flags, from: SettingsSource(environment: environment))
+        #expect(settings.pool.workers == 3 && settings.cache.maxEntries == 50)
+        #expect(settings.cache.ttl[.artists] == .seconds(7) && settings.cache.ttl[.work] == .seconds(9))
+        flags.workers = 2
+        flags.db = "/flag.db"
+        settings = try Settings.resolve(flags, from: SettingsSource(environment: environment))
+        #expect(settings.pool.workers == 2 && settings.database == "/flag.db")
+    }
+
+    @Test(arguments: [
+        (["AIRWAVE_WORKERS": "lots"], "AIRWAVE_WORKERS must be an integer, got 'lots'"),
+        (["AIRWAVE_WORKERS": "0"], "workers must be from 1 to 256, got 0"),
+        (["AIRWAVE_READ_TIMEOUT_MS": "0"], "read timeout must be from 1 to 60000 ms, got 0"),
+        (["AIRWAVE_REQUEST_TIMEOUT": "-1"], "request timeout must be >= 0 seconds, got -1"),
+        (["AIRWAVE_INNER_CACHE": "maybe"], "inner cache must be on or off, got 'maybe'"),
+        (["CACHE_TTL_ARTISTS": "-5"], "TTLs must be >= 0 seconds, got -5"),
+        ([:], "no database: pass --db FILE or set AIRWAVE_DB"),
+    ] as [([String: String], String)])
+    func badValuesAreRefused(_ environment: [String: String], _ message: String) {
+        let source = SettingsSource(environment: environment.merging(environment.isEmpty ? [:] : ["AIRWAVE_DB": "/x.db"]) { a, _ in a })
+        #expect(throws: SetupError(message)) { try Settings.resolve(Settings.Flags(), from: source) }
+    }
+
+    @Test func aSettingsFileMustBeWellFormedAndClosedToOthers() throws {
+        let broken = try file("AIRWAVE_WORKERS=2\nno equals sign\n")
+        #expect(throws: SetupError("\(broken):2: expected NAME=value, got 'no equals sign'")) {
+            try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: ["AIRWAVE_DB": "/x.db", "AIRWAVE_CONFIG": broken]))
+        }
+        let open = try file("AIRWAVE_WORKERS=2\n", mode: 0o666)
+        #expect {
+            try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: ["AIRWAVE_DB": "/x.db", "AIRWAVE_CONFIG": open]))
+        } throws: { "\($0)".contains("can be written by others (mode 666)") }
+    }
+
+    @Test func theWorkersUserIsNeverRoot() throws {
+        var flags = Settings.Flags()
+        flags.db = "/x.db"
+        flags.user = "root"
+        #expect { try Settings.resolve(flags, from: SettingsSource(environment: [:])) } throws: {
+            "\($0)".contains(geteuid() == 0 ? "'root' is root" : "only root can run the workers as another user")
+        }
+        flags.user = "no-such-user-here"
+        #expect(throws: SetupError.self) { try Settings.resolve(flags, from: SettingsSource(environment: [:])) }
+    }
+}

@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData", "Support", "Vocabulary"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData", "CacheTesting", "CSupport", "Support", "Vocabulary"]),
         .testTarget(name: "APITests", dependencies: ["API", "Cache", "CacheTesting", "JSON", "Store", "DemoData", "Support", "Vocabulary"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Pool", "API", "Cache", "Store", "FastCGI", "DemoData"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

@@ -29,6 +29,15 @@ public final class LibraryAPI {
         self.slowRequest = slowRequest
         self.logger = logger
         store.database.timesStatements = slowRequest != nil
+        // A worker that starts (with the pool, in a reload, or replacing
+        // one) sees every commit made before its connection opened, and
+        // cannot tell whether the shared cache and artist facts were
+        // computed before some of them: each worker notices a change only
+        // with its own connection's data_version, so a commit made while the
+        // pool was idle is noticed by nobody yet. It starts a new epoch for
+        // the pool: the cache is emptied, the facts are built again.
+        cache?.clear()
+        store.artistFacts?.invalidate()
     }
 
     /// The answer to `method` on `uri` (path and query string, the bytes nginx

@@ -1,10 +1,15 @@
 #define _GNU_SOURCE
 #include "SharedCache.h"
+#include "RobustMutex.h"
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #define NONE AIRWAVE_CACHE_NONE
 #define CHUNK AIRWAVE_CACHE_CHUNK
+/* The longest anyone waits for the lock: a holder that is stopped (not
+   dead) must not stop the pool. */
+#define LOCK_WAIT_NS 200000000L
 
 /* Layout: the header, the hash buckets, the entry slots, the chunk links,
    the chunks; each section 64-byte aligned. */
@@ -73,13 +78,8 @@ int airwave_cache_init(airwave_cache *c, uint64_t size, uint32_t max_entries, ui
     c->entries_at = entries_offset(c->bucket_count);
     c->links_at = links_offset(c->bucket_count, max_entries);
     c->chunks_at = chunks_offset(c->bucket_count, max_entries, c->chunk_count);
-    airwave_cache_set_ttls(c, ttl_ns);
-    pthread_mutexattr_t attributes;
-    pthread_mutexattr_init(&attributes);
-    pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
-    int rc = pthread_mutex_init(&c->lock, &attributes);
-    pthread_mutexattr_destroy(&attributes);
+    for (int i = 0; i < AIRWAVE_CACHE_ENDPOINTS; i++) c->ttl_ns[i] = ttl_ns[i];
+    int rc = airwave_robust_mutex_init(&c->lock);
     if (rc != 0) return rc;
     reset(c);
     c->epoch = 1;
@@ -88,22 +88,25 @@ int airwave_cache_init(airwave_cache *c, uint64_t size, uint32_t max_entries, ui
     return 0;
 }
 
-int airwave_cache_matches(const airwave_cache *c, uint64_t size, uint32_t max_entries, uint64_t max_bytes) {
-    return c->magic == AIRWAVE_CACHE_MAGIC && c->version == AIRWAVE_CACHE_VERSION && c->size == size
-        && c->max_entries == max_entries && c->max_bytes == max_bytes && c->chunk_size == CHUNK;
-}
-
-void airwave_cache_set_ttls(airwave_cache *c, const uint64_t *ttl_ns) {
-    for (int i = 0; i < AIRWAVE_CACHE_ENDPOINTS; i++) __atomic_store_n(&c->ttl_ns[i], ttl_ns[i], __ATOMIC_RELEASE);
-}
-
-/* Takes the lock. A holder that died left the cache in any state: empty it,
-   start a new epoch, and go on. 0 when the lock could not be had. */
+/* Takes the lock, waiting at most LOCK_WAIT_NS. A holder that died left the
+   cache in any state: empty it, start a new epoch, and go on. 0 when the
+   lock could not be had. */
 static int lock(airwave_cache *c) {
-    int rc = pthread_mutex_lock(&c->lock);
+    int rc = pthread_mutex_trylock(&c->lock);
+    if (rc == EBUSY) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_nsec += LOCK_WAIT_NS;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+            deadline.tv_nsec %= 1000000000L;
+        }
+        rc = pthread_mutex_clocklock(&c->lock, CLOCK_MONOTONIC, &deadline);
+        if (rc == ETIMEDOUT) __atomic_add_fetch(&c->lock_timeouts, 1, __ATOMIC_RELAXED);
+    }
     if (rc == EOWNERDEAD) {
         reset(c);
-        __atomic_store_n(&c->epoch, c->epoch + 1, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&c->epoch, 1, __ATOMIC_ACQ_REL);
         c->recoveries++;
         pthread_mutex_consistent(&c->lock);
         return 1;
@@ -201,9 +204,10 @@ int64_t airwave_cache_lookup(airwave_cache *c, uint16_t endpoint, const uint8_t 
     airwave_cache_counters *counters = &c->counters[endpoint];
     uint32_t i = find(c, hash_of(key, key_length), key, key_length);
     airwave_cache_entry *e = i == NONE ? NULL : &entries(c)[i];
-    if (e == NULL || e->epoch != c->epoch || now_ns >= e->expires_ns) {
+    uint64_t epoch = airwave_cache_epoch(c);
+    if (e == NULL || e->epoch != epoch || now_ns >= e->expires_ns) {
         if (e != NULL) {
-            if (e->epoch == c->epoch) counters->expirations++;
+            if (e->epoch == epoch) counters->expirations++;
             remove_entry(c, i);
         }
         counters->misses++;
@@ -282,7 +286,7 @@ int airwave_cache_store(airwave_cache *c, uint16_t endpoint, const uint8_t *key,
     int stored = 0;
     uint64_t ttl = __atomic_load_n(&c->ttl_ns[endpoint], __ATOMIC_ACQUIRE);
     uint64_t size = (uint64_t)key_length + body_length;
-    if (epoch != c->epoch || ttl == 0 || c->max_entries == 0 || size > c->max_bytes) goto done;
+    if (epoch != airwave_cache_epoch(c) || ttl == 0 || c->max_entries == 0 || size > c->max_bytes) goto done;
     uint64_t hash = hash_of(key, key_length);
     uint32_t existing = find(c, hash, key, key_length);
     if (existing != NONE) remove_entry(c, existing);
@@ -303,22 +307,28 @@ done:
 }
 
 uint64_t airwave_cache_clear(airwave_cache *c) {
-    if (!lock(c)) return airwave_cache_epoch(c);
-    reset(c);
-    uint64_t epoch = c->epoch + 1;
-    __atomic_store_n(&c->epoch, epoch, __ATOMIC_RELEASE);
-    unlock(c);
+    /* The epoch first, without the lock: from here on nothing older is
+       served or stored, whether or not the lock can be had to free it. */
+    uint64_t epoch = __atomic_add_fetch(&c->epoch, 1, __ATOMIC_ACQ_REL);
+    if (lock(c)) {
+        reset(c);
+        unlock(c);
+    }
     return epoch;
 }
 
 void airwave_cache_read_counters(airwave_cache *c, airwave_cache_counters *out, uint64_t *recoveries) {
-    if (!lock(c)) {
-        memset(out, 0, sizeof(airwave_cache_counters) * AIRWAVE_CACHE_ENDPOINTS);
-        *recoveries = 0;
-        return;
-    }
+    int locked = lock(c);
+    /* Without the lock (its holder stopped): each number as it is now. */
     memcpy(out, c->counters, sizeof c->counters);
     *recoveries = c->recoveries;
+    if (locked) unlock(c);
+}
+
+void airwave_cache_test_hold_lock(airwave_cache *c, uint32_t milliseconds) {
+    if (!lock(c)) return;
+    struct timespec pause = {milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {}
     unlock(c);
 }
 
@@ -328,7 +338,7 @@ void airwave_cache_test_abandon_store(airwave_cache *c, uint16_t endpoint, const
     /* The worst order: reachable first, half the body written, never unlocked. */
     uint32_t i = fill_entry(c, endpoint, hash_of(key, key_length), key, key_length, body, body_length, body_length / 2);
     if (i == NONE) return;
-    entries(c)[i].epoch = c->epoch;
+    entries(c)[i].epoch = airwave_cache_epoch(c);
     entries(c)[i].expires_ns = UINT64_MAX;
     link_entry(c, i);
 }

@@ -9,19 +9,27 @@
 static char log_path[PATH_MAX];
 static int log_group = -1;
 
+static int fail(int fd, int error) {
+    close(fd);
+    errno = error;
+    return -1;
+}
+
 int airwave_reopen_log(void) {
     if (log_path[0] == 0) return 0;
-    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) return -1;
     /* Root's master shares the file with its workers' group, which must be
-       able to open it again after logrotate (the master reopens it first). */
-    if (log_group >= 0 && geteuid() == 0) {
-        if (fchown(fd, (uid_t)-1, (gid_t)log_group) != 0 || fchmod(fd, 0660) != 0) {
-            int saved = errno;
-            close(fd);
-            errno = saved;
-            return -1;
-        }
+       able to open it again after logrotate (the master reopens it first).
+       Root hands a file to that group only when it is root's own plain
+       file: never through a symbolic link, never a second name (a hard
+       link) of another file, so whoever swaps the path gets nothing. */
+    int sharing = log_group >= 0 && geteuid() == 0;
+    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (sharing ? O_NOFOLLOW : 0), 0640);
+    if (fd < 0) return -1;
+    if (sharing) {
+        struct stat info;
+        if (fstat(fd, &info) != 0) return fail(fd, errno);
+        if (!S_ISREG(info.st_mode) || info.st_nlink != 1 || info.st_uid != 0) return fail(fd, EPERM);
+        if (fchown(fd, (uid_t)-1, (gid_t)log_group) != 0 || fchmod(fd, 0660) != 0) return fail(fd, errno);
     }
     int rc = dup2(fd, 2);
     close(fd);

@@ -32,7 +32,7 @@ public final class SharedCache: @unchecked Sendable {
     }
 
     public let configuration: Configuration
-    /// The memory: its descriptor is kept across a reload.
+    /// The memory (`airwave status` reads its counters through the descriptor).
     public let memory: SharedMemory
     let cache: UnsafeMutablePointer<airwave_cache>
     /// CLOCK_MONOTONIC nanoseconds (the same in every process); tests move it.
@@ -40,33 +40,21 @@ public final class SharedCache: @unchecked Sendable {
     /// A body is copied out of shared memory here first.
     private var scratch = [UInt8](repeating: 0, count: 1 << 16)
 
-    /// The pool's cache (the master, before the fork). After a reload,
-    /// `inherited` is the previous image's: kept, entries and counters and
-    /// all, when it has the same bounds (the TTLs are set anew); else a new
-    /// one is made.
-    public init(configuration: Configuration = Configuration(), inherited: Int32? = nil,
-                now: @escaping @Sendable () -> UInt64 = { SystemClock.now() }) throws {
+    /// A new, empty cache for the pool (the master, before the fork; a
+    /// reload's new image makes its own, as its workers would empty an old
+    /// one anyway: see `LibraryAPI.init`).
+    public init(configuration: Configuration = Configuration(), now: @escaping @Sendable () -> UInt64 = { SystemClock.now() }) throws {
         guard (0...Int(UInt32.max / 2)).contains(configuration.maxEntries), configuration.maxBytes >= 0 else {
             throw CacheError("cache bounds out of range: \(configuration.maxEntries) entries, \(configuration.maxBytes) bytes")
         }
         let size = airwave_cache_size(UInt32(configuration.maxEntries), UInt64(configuration.maxBytes))
         guard size > 0 else { throw CacheError("a cache of \(configuration.maxBytes) bytes needs too many chunks") }
-        var reused: SharedMemory?
-        if let inherited, let old = try? SharedMemory(inherited: inherited),
-           airwave_cache_matches(old.base.assumingMemoryBound(to: airwave_cache.self), size, UInt32(configuration.maxEntries), UInt64(configuration.maxBytes)) != 0 {
-            reused = old
-        }
-        memory = try reused ?? SharedMemory(name: "airwave-cache", size: Int(size))
+        memory = try SharedMemory(name: "airwave-cache", size: Int(size))
         cache = memory.base.bindMemory(to: airwave_cache.self, capacity: 1)
         self.configuration = configuration
         self.now = now
-        let ttls = Self.nanoseconds(configuration.ttl)
-        if reused == nil {
-            let rc = airwave_cache_init(cache, size, UInt32(configuration.maxEntries), UInt64(configuration.maxBytes), ttls)
-            guard rc == 0 else { throw CacheError("cannot set up the cache's lock: \(SystemError("pthread_mutex_init", code: rc))") }
-        } else {
-            airwave_cache_set_ttls(cache, ttls)
-        }
+        let rc = airwave_cache_init(cache, size, UInt32(configuration.maxEntries), UInt64(configuration.maxBytes), Self.nanoseconds(configuration.ttl))
+        guard rc == 0 else { throw CacheError("cannot set up the cache's lock: \(SystemError("pthread_mutex_init", code: rc))") }
     }
 
     /// The current epoch: read it before a request's read transaction.
@@ -121,6 +109,14 @@ public final class SharedCache: @unchecked Sendable {
         airwave_cache_read_counters(cache, &values, &recoveries)
         return recoveries
     }
+
+    /// How many times a worker gave up waiting for the lock (200 ms: a holder
+    /// stopped, not dead) and answered without the cache.
+    public var lockTimeouts: UInt64 { airwave_cache_lock_timeouts(cache) }
+
+    /// For the fault tests: hold the lock for `milliseconds`, as a worker
+    /// stopped (SIGSTOP, a debugger) in the middle of a lookup would.
+    public func holdLockForTesting(milliseconds: UInt32) { airwave_cache_test_hold_lock(cache, milliseconds) }
 
     /// For the fault tests: leave an entry half written, the lock held, as a
     /// worker killed in the middle of `store` would.

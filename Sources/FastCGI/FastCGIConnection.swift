@@ -213,10 +213,15 @@ public final class FastCGIConnection {
             type = .getValuesResult
             let bytes = Array(content)
             guard let pairs = NameValuePairs.parse(bytes) else { throw .malformed("a GET_VALUES name runs past the record") }
-            let known: [String: String] = ["FCGI_MAX_CONNS": "1", "FCGI_MAX_REQS": "1", "FCGI_MPXS_CONNS": "0"]
+            var known: [String: String] = ["FCGI_MAX_CONNS": "1", "FCGI_MAX_REQS": "1", "FCGI_MPXS_CONNS": "0"]
             for pair in pairs {
+                // Each name answered once: a record asking for one name
+                // thousands of times gets a short answer, not one past a
+                // record's 65,535 bytes.
                 let name = String(decoding: bytes[pair.name], as: UTF8.self)
-                if let value = known[name] { NameValuePairs.append(name: bytes[pair.name], value: Array(value.utf8), to: &body) }
+                if let value = known.removeValue(forKey: name) {
+                    NameValuePairs.append(name: bytes[pair.name], value: Array(value.utf8), to: &body)
+                }
             }
         } else {
             body = [header.type, 0, 0, 0, 0, 0, 0, 0]

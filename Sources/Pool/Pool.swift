@@ -206,17 +206,16 @@ public final class Pool {
         let workers = slots.map(\.pid).filter { $0 > 0 } + retiring
         var arguments = configuration.reloadCommand + ["--inherit-listener", "\(listener.descriptor)",
                                                        "--retiring-workers", workers.map(String.init).joined(separator: ",")]
-        if let cache = configuration.cacheDescriptor { arguments += ["--inherit-cache", "\(cache)"] }
         logger.info("reloading", metadata: ["exec": "\(program)", "retiring": "\(workers.count)"])
-        let kept = [listener.descriptor] + (configuration.cacheDescriptor.map { [$0] } ?? [])
-        for fd in kept { _ = fcntl(fd, F_SETFD, 0) }
+        // Only the socket survives the exec: the shared cache and facts are the new image's to make.
+        _ = fcntl(listener.descriptor, F_SETFD, 0)
         fflush(nil)
         var argv = arguments.map { strdup($0) } + [nil]
         execv(program, &argv)
         // Only reached when the exec failed.
         let reason = SystemError("execv")
         argv.forEach { free($0) }
-        for fd in kept { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(listener.descriptor, F_SETFD, FD_CLOEXEC)
         logger.error("reload failed: cannot exec \(program): \(reason); the running pool goes on")
     }
 
@@ -248,10 +247,13 @@ public final class Pool {
         logger.info("pool stopped")
     }
 
+    /// Writes a small file anew, never through a symbolic link.
     private static func write(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else { throw SystemError("write \(path)") }
-        fputs(text, file)
-        fclose(file)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("write \(path)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw SystemError("write \(path)") }
     }
 
     static func describe(_ status: Int32) -> String {

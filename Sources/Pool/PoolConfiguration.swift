@@ -36,9 +36,8 @@ public struct PoolConfiguration: Sendable {
     /// that dies later is replaced at once.
     public var maxRestartDelay: Duration = .seconds(30)
 
-    /// The shared cache's memory (a memfd the master made before the fork):
-    /// passed to the new image on a reload (`--inherit-cache N`), named in
-    /// the scoreboard for `airwave status`.
+    /// The shared cache's memory (a memfd the master made before the fork),
+    /// named in the scoreboard for `airwave status`.
     public var cacheDescriptor: Int32?
 
     /// After a graceful reload: the listening socket the previous image left

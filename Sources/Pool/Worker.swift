@@ -58,6 +58,7 @@ enum Worker {
             _exit(startFailure)
         }
         let connection = FastCGIConnection()
+        var complaints = Complaints()
         scoreboard.workerReady(slot: slot)
         var remaining = configuration.maxRequests > 0
             ? configuration.maxRequests + Int(UInt32(getpid()) % UInt32(configuration.maxRequests / 10 + 1)) : Int.max
@@ -67,7 +68,7 @@ enum Worker {
             case .connection(let descriptor):
                 connection.open(descriptor)
                 remaining -= serve(connection, slot: slot, scoreboard: scoreboard, configuration: configuration,
-                                   logger: logger, handler: handler, limit: remaining)
+                                   logger: logger, complaints: &complaints, handler: handler, limit: remaining)
                 connection.close()
             case .interrupted:
                 continue
@@ -85,7 +86,7 @@ enum Worker {
     /// open); returns how many. Reading a request has a deadline, so a peer
     /// that sends part of one and stalls costs seconds, not a worker.
     private static func serve(_ connection: FastCGIConnection, slot: Int, scoreboard: Scoreboard, configuration: PoolConfiguration,
-                              logger: Logger, handler: RequestHandler, limit: Int) -> Int {
+                              logger: Logger, complaints: inout Complaints, handler: RequestHandler, limit: Int) -> Int {
         var served = 0
         while served < limit {
             scoreboard.reading(slot: slot)
@@ -95,8 +96,9 @@ enum Worker {
                 request = next
             } catch {
                 scoreboard.count(error == .timedOut ? .readTimeout : .malformed)
-                if error != .closedEarly {
-                    logger.warning("connection closed without an answer: \(error)", metadata: ["slot": "\(slot)"])
+                if error != .closedEarly, let unsaid = complaints.mayComplain(at: SystemClock.now()) {
+                    logger.warning("connection closed without an answer: \(error)",
+                                   metadata: ["slot": "\(slot)", "not_logged_before": "\(unsaid)"])
                 }
                 break
             }

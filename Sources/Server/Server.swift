@@ -31,11 +31,14 @@ public struct Server {
     public func run() throws {
         if let logFile = settings.logFile,
            airwave_log_to(logFile, settings.pool.workerUser.map { Int32(bitPattern: $0.gid) } ?? -1) != 0 {
+            if errno == EPERM || errno == ELOOP {
+                throw SetupError("the log file \(logFile) is a symbolic link, another file's second name or not root's own file: refusing to share it with the workers' group; remove it or choose another --log-file")
+            }
             throw SystemError("write the log file \(logFile)")
         }
         let artists = try DatabaseCheck.run(settings.database, as: settings.pool.workerUser, logger: logger)
         // Shared by every worker: made now, before the fork.
-        let cache = settings.innerCache ? try SharedCache(configuration: settings.cache, inherited: flags.inheritCache) : nil
+        let cache = settings.innerCache ? try SharedCache(configuration: settings.cache) : nil
         let artistFacts = try ArtistFacts(capacity: max(1024, 2 * artists))
         if settings.systemSecret == nil {
             logger.warning("no system secret (--system-secret-file): /api/v1/system/ answers 403 to every request")
@@ -62,10 +65,11 @@ public struct Server {
     }
 
     /// One worker, in its process after the fork: its own connection and
-    /// statements over the pool's shared cache and artist facts. The worker
-    /// in slot 0 builds the facts before it takes requests; the others start
-    /// at once and go without them until they are there. Without a context
-    /// (tests, `airwave measure`): no pool, no status endpoints.
+    /// statements over the pool's shared cache and artist facts. One worker
+    /// of those starting builds the facts before it takes requests; the
+    /// others start at once and go without them until they are there.
+    /// Without a context (tests, `airwave measure`): no pool, no status
+    /// endpoints, no build at start.
     public static func worker(_ context: WorkerContext?, settings: Settings, cache: SharedCache?, artistFacts: ArtistFacts?) throws -> Responder {
         var logger = Logger(label: "airwave.worker")
         logger[metadataKey: "pid"] = "\(getpid())"
@@ -73,21 +77,28 @@ public struct Server {
         storeConfiguration.echo?[metadataKey: "pid"] = "\(getpid())"
         storeConfiguration.logger = logger
         let store = try LibraryStore(path: settings.database, configuration: storeConfiguration, artistFacts: artistFacts)
-        if context?.slot == 0 { try store.prepareArtistFacts() }
         let api = LibraryAPI(store: store, cache: cache, pool: context.map { PoolStatus(scoreboard: $0.scoreboard) },
                              testEndpoints: settings.testEndpoints, slowRequest: settings.slowRequest, logger: logger)
+        if context != nil, let artistFacts {
+            // Every worker that starts moves the facts' epoch (see
+            // `LibraryAPI.init`): once the workers starting with it have
+            // too, the first to claim the build makes them before taking a
+            // request; the others find it claimed and start at once.
+            artistFacts.waitUntilSettled()
+            do { try store.prepareArtistFacts() } catch {
+                logger.warning("artist facts not built at start (the first requests build them): \(error)")
+            }
+        }
         return Responder(api: api, secret: settings.systemSecret)
     }
 
     private func logSettings(cache: SharedCache?, artistFacts: ArtistFacts) {
         let pool = settings.pool, configuration = settings.cache
-        let kept = cache != nil && flags.inheritCache != nil && cache!.memory.descriptor == flags.inheritCache
         logger.info("settings", metadata: [
             "db": "\(settings.database)", "workers": "\(pool.workers)", "inner_cache": "\(settings.innerCache ? "on" : "off")",
             "worker_user": "\(pool.workerUser?.description ?? "(the master's)")", "read_timeout": "\(pool.readTimeout)",
             "ttl": "\(Endpoint.allCases.map { "\($0.rawValue)=\(configuration.ttl[$0]?.components.seconds ?? 0)s" }.joined(separator: " "))",
             "max_entries": "\(configuration.maxEntries)", "max_bytes": "\(configuration.maxBytes)",
-            "cache": "\(cache == nil ? "off" : kept ? "kept across the reload" : "new")",
             "artist_facts_capacity": "\(artistFacts.capacity)",
         ])
     }
@@ -97,7 +108,7 @@ public struct Server {
     static func commandWithoutReloadOptions() -> [String] {
         var arguments = CommandLine.arguments
         if !arguments[0].contains("/") { arguments[0] = "/proc/self/exe" }  // found on PATH: this very binary
-        let added = ["--inherit-listener", "--retiring-workers", "--inherit-cache"]
+        let added = ["--inherit-listener", "--retiring-workers"]
         var kept: [String] = []
         var skipNext = false
         for argument in arguments {

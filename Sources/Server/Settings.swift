@@ -37,7 +37,6 @@ public struct Settings: Sendable {
         /// Set by the pool itself when SIGHUP makes it exec again.
         public var inheritListener: Int32?
         public var retiringWorkers: [pid_t] = []
-        public var inheritCache: Int32?
 
         public init() {}
     }

@@ -63,6 +63,7 @@ public enum StatusReport {
         json.field("max_entries", cache?.configuration.maxEntries ?? 0)
         json.field("max_bytes", cache?.configuration.maxBytes ?? 0)
         json.field("recoveries", Int64(cache?.recoveries ?? 0))
+        json.field("lock_timeouts", Int64(cache?.lockTimeouts ?? 0))
         json.name("endpoints")
         json.beginObject()
         for endpoint in Endpoint.allCases { write(counters[endpoint] ?? CacheCounters(), as: endpoint.rawValue, to: &json) }

@@ -19,18 +19,19 @@ import Glibc
 public final class ArtistFacts: @unchecked Sendable {
     public let memory: SharedMemory
     let facts: UnsafeMutablePointer<airwave_facts>
+    /// CLOCK_MONOTONIC nanoseconds (the same in every process); tests move it.
+    private let now: @Sendable () -> UInt64
 
     /// Room for `capacity` artists (the master sizes it from the library
     /// when the pool starts; a library that outgrows it goes without until
     /// a reload).
-    public init(capacity: Int) throws {
+    public init(capacity: Int, now: @escaping @Sendable () -> UInt64 = { SystemClock.now() }) throws {
+        self.now = now
         let capacity = UInt32(clamping: max(1, capacity))
         memory = try SharedMemory(name: "airwave-artist-facts", size: Int(airwave_facts_size(capacity)))
         facts = memory.base.bindMemory(to: airwave_facts.self, capacity: 1)
-        facts.pointee.capacity = capacity
-        facts.pointee.epoch = 1
-        facts.pointee.version = AIRWAVE_FACTS_VERSION
-        facts.pointee.magic = AIRWAVE_FACTS_MAGIC
+        let rc = airwave_facts_init(facts, capacity)
+        guard rc == 0 else { throw SystemError("pthread_mutex_init (the artist facts' builder lock)", code: rc) }
     }
 
     public var capacity: Int { Int(facts.pointee.capacity) }
@@ -40,7 +41,7 @@ public final class ArtistFacts: @unchecked Sendable {
     public var lastBuildMicroseconds: UInt64 { facts.pointee.build_us }
 
     /// The database file changed: facts built before are not used again.
-    public func invalidate() { airwave_facts_invalidate(facts, SystemClock.now()) }
+    public func invalidate() { airwave_facts_invalidate(facts, now()) }
 
     /// Every worker notices a change with its own connection, so one change
     /// moves the epoch once per worker, within a few milliseconds under
@@ -106,15 +107,30 @@ public final class ArtistFacts: @unchecked Sendable {
     /// none found too many artists for it, the epoch still for a moment
     /// (`build` then sees whether another worker is at it).
     func needsBuild(epoch: UInt64) -> Bool {
-        view(epoch: epoch) == nil && facts.pointee.failed != epoch
-            && SystemClock.now() - facts.pointee.changed_ns >= Self.settle
+        view(epoch: epoch) == nil && facts.pointee.failed != epoch && settled
+    }
+
+    /// Whether the epoch has been still for `settle`. (Another worker may
+    /// move it after this one read the clock: then it has not.)
+    var settled: Bool {
+        let time = now(), changed = airwave_facts_changed_ns(facts)
+        return changed <= time && time - changed >= Self.settle
+    }
+
+    /// Waits, for at most `limit`, until the epoch has been still for
+    /// `settle`: the workers of a pool that starts each move it once.
+    public func waitUntilSettled(limit: Duration = .seconds(1)) {
+        let deadline = SystemClock.deadline(after: limit)
+        while !settled, SystemClock.now() < deadline {
+            SystemClock.sleep(until: min(deadline, SystemClock.now() + Self.settle / 5))
+        }
     }
 
     /// Builds with `compute` (run in the caller's read transaction) and
     /// publishes for `epoch`, unless another worker is building or the
     /// epoch moved on meanwhile. False when nothing was published.
     func build(epoch: UInt64, _ compute: () throws -> Built) rethrows -> Bool {
-        guard airwave_facts_claim(facts, getpid()) != 0 else { return false }
+        guard airwave_facts_claim(facts) != 0 else { return false }
         defer { airwave_facts_release(facts) }
         guard view(epoch: epoch) == nil else { return true }  // another worker just did
         let started = SystemClock.now()

@@ -6,27 +6,18 @@ import Glibc
 
 /// Memory every process of the pool maps: a memfd (no name in any file
 /// system, nothing written to disk) the master creates and maps before the
-/// fork, so each worker inherits the mapping. A graceful reload passes the
-/// descriptor to the new image, which maps the same memory again.
+/// fork, so each worker inherits the mapping. The descriptor is closed on
+/// exec: a reload's new image makes its own.
 public final class SharedMemory: @unchecked Sendable {
     public let descriptor: Int32
     public let base: UnsafeMutableRawPointer
     public let size: Int
-    private let owns: Bool
 
     /// New memory of `size` bytes, zeroed, read-write.
     public convenience init(name: String, size: Int) throws(SystemError) {
         let fd = airwave_memfd(name, UInt64(size))
         guard fd >= 0 else { throw SystemError("memfd_create \(name) (\(size) bytes)") }
-        try self.init(descriptor: fd, size: size, writable: true, owns: true)
-    }
-
-    /// The memory behind `descriptor`, inherited across a reload's exec.
-    public convenience init(inherited descriptor: Int32) throws(SystemError) {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw SystemError("fstat of descriptor \(descriptor)") }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        try self.init(descriptor: descriptor, size: Int(info.st_size), writable: true, owns: true)
+        try self.init(descriptor: fd, size: size, writable: true)
     }
 
     /// Another process's memory, read-only, through /proc (the same user or
@@ -41,24 +32,23 @@ public final class SharedMemory: @unchecked Sendable {
             close(fd)
             throw error
         }
-        try self.init(descriptor: fd, size: Int(info.st_size), writable: false, owns: true)
+        try self.init(descriptor: fd, size: Int(info.st_size), writable: false)
     }
 
-    private init(descriptor: Int32, size: Int, writable: Bool, owns: Bool) throws(SystemError) {
+    private init(descriptor: Int32, size: Int, writable: Bool) throws(SystemError) {
         let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
         guard size > 0, let memory = mmap(nil, size, protection, MAP_SHARED, descriptor, 0), memory != MAP_FAILED else {
             let error = SystemError("mmap of \(size) bytes")
-            if owns { close(descriptor) }
+            close(descriptor)
             throw error
         }
         self.descriptor = descriptor
         self.base = memory
         self.size = size
-        self.owns = owns
     }
 
     deinit {
         munmap(base, size)
-        if owns { close(descriptor) }
+        close(descriptor)
     }
 }

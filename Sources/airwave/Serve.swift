@@ -80,7 +80,6 @@ struct Serve: ParsableCommand, Sendable {
     // Set by the pool itself when SIGHUP makes it exec again.
     @Option(help: .hidden) var inheritListener: Int32?
     @Option(help: .hidden) var retiringWorkers: String?
-    @Option(help: .hidden) var inheritCache: Int32?
 
     var flags: Settings.Flags {
         var flags = Settings.Flags()
@@ -104,7 +103,6 @@ struct Serve: ParsableCommand, Sendable {
         flags.readTimeoutMs = readTimeoutMs
         flags.inheritListener = inheritListener
         flags.retiringWorkers = (retiringWorkers ?? "").split(separator: ",").compactMap { pid_t($0) }
-        flags.inheritCache = inheritCache
         return flags
     }
 

@@ -125,23 +125,32 @@ import Vocabulary
         #expect(cache.lookup("b", endpoint: .artist) == [2])
     }
 
-    /// Two mappings of the same memory (as two workers have): one stores,
-    /// the other finds it; the counters are the pool's.
-    @Test func everyMappingSeesTheSameCache() throws {
-        let first = try cache()
-        let second = try SharedCache(configuration: first.configuration, inherited: dup(first.memory.descriptor), now: clock.source)
-        #expect(second.memory.base != first.memory.base)
-        first.store("a", endpoint: .artist, body: [7, 7], epoch: first.epoch)
-        #expect(second.lookup("a", endpoint: .artist) == [7, 7])
-        #expect(first.counters()[.artist]!.hits == 1 && second.count == 1)
-        second.clear()
-        #expect(first.lookup("a", endpoint: .artist) == nil && first.epoch == second.epoch)
-        // Other bounds: not that cache, a new one.
-        var other = first.configuration
-        other.maxEntries = 7
-        let third = try SharedCache(configuration: other, inherited: dup(first.memory.descriptor), now: clock.source)
-        third.store("z", endpoint: .artist, body: [1], epoch: third.epoch)
-        #expect(first.lookup("z", endpoint: .artist) == nil)
+    /// A holder of the lock that is stopped, not dead (SIGSTOP, a
+    /// debugger): nobody waits for it more than 200 ms. A lookup misses, a
+    /// store stores nothing, a clear still starts a new epoch, and the
+    /// counters are read as they stand.
+    @Test func aStoppedHolderStopsNobody() throws {
+        let cache = try cache()
+        cache.store("a", endpoint: .artist, body: [1], epoch: cache.epoch)
+        let epoch = cache.epoch
+        let holding = DispatchSemaphore(value: 0), released = DispatchSemaphore(value: 0)
+        Thread {
+            holding.signal()
+            cache.holdLockForTesting(milliseconds: 1_500)
+            released.signal()
+        }.start()
+        holding.wait()
+        usleep(100_000)  // the thread has the lock
+        #expect(cache.lookup("a", endpoint: .artist) == nil)
+        #expect(!cache.store("b", endpoint: .artist, body: [2], epoch: epoch))
+        #expect(cache.clear() == epoch + 1 && cache.epoch == epoch + 1)
+        #expect(cache.counters()[.artist]?.entries == 1)  // read without the lock: "a" is still there
+        #expect(cache.lockTimeouts == 4)
+        released.wait()
+        // The clear moved the epoch: "a", computed before it, is never served again.
+        #expect(cache.lookup("a", endpoint: .artist) == nil)
+        #expect(cache.store("a", endpoint: .artist, body: [3], epoch: cache.epoch))
+        #expect(cache.lookup("a", endpoint: .artist) == [3])
     }
 
     /// A holder of the lock that dies (here: a thread that exits holding it,

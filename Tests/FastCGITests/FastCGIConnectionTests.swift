@@ -114,6 +114,19 @@ import Support
         #expect(records[1].content == [42, 0, 0, 0, 0, 0, 0, 0])
     }
 
+    /// One name asked for thousands of times in one record: answered once
+    /// (the answer must fit a record), and the connection goes on.
+    @Test func aGetValuesRecordOfOneNameRepeated() throws {
+        let pair = Pair()
+        let names = R.pairs(Array(repeating: ("FCGI_MAX_CONNS", [UInt8]()), count: 4_000))
+        #expect(names.count > 60_000 && names.count <= 65_535)
+        pair.send(R.record(R.getValues, id: 0, names) + R.request(uri: "/x"))
+        #expect(try pair.next() != nil)
+        let records = R.parse(pair.received())
+        #expect(records.map(\.type) == [R.getValuesResult])
+        #expect(records[0].content == R.pairs([("FCGI_MAX_CONNS", Array("1".utf8))]))
+    }
+
     @Test func refusesOtherRolesAndASecondRequestAtOnce() throws {
         let pair = Pair()
         pair.send(R.begin(id: 1, role: 2) + R.begin(id: 2) + R.begin(id: 3)

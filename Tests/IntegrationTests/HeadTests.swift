@@ -95,7 +95,7 @@ import Vocabulary
     /// A GET once nginx has stored what a HEAD fetched: it answers the HEAD
     /// before the pool's answer is all in its cache.
     static func getOnceStored(_ url: String, _ stack: Stack) throws -> HTTPResponse {
-        _ = Stack.eventually(within: 2) { (try? stack.get(url)).map(CacheStatus.init)?.outerHit == true }
+        #expect(Stack.eventually(within: 2) { (try? stack.get(url)).map(CacheStatus.init)?.outerHit == true }, "\(url) never stored")
         return try stack.get(url)
     }
 }

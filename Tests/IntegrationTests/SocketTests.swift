@@ -82,12 +82,14 @@ import Support
             client.send(index % 2 == 0 ? [1] : R.begin() + [1, 4, 0])  // a byte; half a record
             return client
         }
-        usleep(100_000)
         // The scoreboard, read straight from shared memory, shows them reading.
-        let status = try Subprocess.run(Stack.binary, ["status", "--run-dir", stack.runDir, "--json"])
-        let board = try #require(try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any])
-        let states = (board["workers"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
-        #expect(states.contains("reading"), "\(states)")
+        var states: [String] = []
+        #expect(Stack.eventually(within: 1) {
+            let status = try? Subprocess.run(Stack.binary, ["status", "--run-dir", stack.runDir, "--json"])
+            let board = status.flatMap { try? JSONSerialization.jsonObject(with: Data($0.output.utf8)) as? [String: Any] }
+            states = (board?["workers"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+            return states.contains("reading")
+        }, "\(states)")
         for id in 1...20 {
             let connection = try HTTPConnection(ServerURL("http://127.0.0.1:\(stack.port)"), timeoutSeconds: 5)
             let response = try connection.request("/api/v1/library/works/\(id)")

@@ -37,6 +37,41 @@ import Testing
         }
     }
 
+    /// The folders in the run folder, and every folder above it, are held to
+    /// the same rule; a sticky one (as /tmp) is fine above it.
+    @Test func aLogsFolderOrAFolderAboveOthersCanWriteIsRefused() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = dir + "/run"
+        try FileManager.default.createDirectory(atPath: run + "/logs", withIntermediateDirectories: true)
+        chmod(run + "/logs", 0o777)
+        let logs = try stack("render", runDir: run)
+        #expect(logs.status != 0 && logs.output.contains("\(run)/logs can be written by others (mode 777)"), "\(logs.output)")
+
+        let open = dir + "/open"
+        try FileManager.default.createDirectory(atPath: open + "/run", withIntermediateDirectories: true)
+        chmod(open, 0o777)
+        let above = try stack("render", runDir: open + "/run")
+        #expect(above.status != 0 && above.output.contains("\(open), above the run folder, can be written by others (mode 777)"), "\(above.output)")
+        chmod(open, 0o1777)
+        let sticky = try stack("render", runDir: open + "/run")
+        #expect(sticky.status == 0, "\(sticky.output)")
+    }
+
+    /// Root's pool hands its log file to the workers' group: never through
+    /// a symbolic link, which could name any file on the machine.
+    @Test(.enabled(if: geteuid() == 0)) func aLogFileThatIsASymbolicLinkIsRefused() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let target = dir + "/precious"
+        try "keep me\n".write(toFile: target, atomically: false, encoding: .utf8)
+        chmod(target, 0o600)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/pool.log", withDestinationPath: target)
+        let serve = try Subprocess.run(Stack.binary, ["serve", "--db", database, "--socket", dir + "/pool.sock", "--log-file", dir + "/pool.log"])
+        #expect(serve.status != 0 && serve.output.contains("is a symbolic link"), "\(serve.output)")
+        let info = try FileManager.default.attributesOfItem(atPath: target)
+        #expect((info[.posixPermissions] as? Int) == 0o600 && (info[.groupOwnerAccountID] as? Int) == 0)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me\n")
+    }
+
     @Test(.enabled(if: geteuid() == 0)) func aRunFolderOfAnotherUserIsRefused() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = dir + "/theirs"

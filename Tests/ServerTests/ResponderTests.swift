@@ -40,6 +40,23 @@ import Testing
         #expect(cache.counters()[.artist]?.misses == 1 && cache.counters()[.artist]?.hits == 1)
     }
 
+    /// A worker that starts cannot tell whether what the pool cached predates
+    /// commits its own connection already sees: it starts a new epoch, for
+    /// the cache and for the artist facts.
+    @Test func aWorkerThatStartsStartsANewEpoch() throws {
+        let cache = try SharedCache()
+        let facts = try ArtistFacts(capacity: 100)
+        let first = try Server.worker(nil, settings: settings, cache: cache, artistFacts: facts)
+        _ = first.respond(request("GET", "/api/v1/library/artists/3"))
+        let (cacheEpoch, factsEpoch) = (cache.epoch, facts.epoch)
+        let writer = try Database(path: library.path, mode: .readWrite)
+        try writer.execute("UPDATE artists SET name = 'Renamed Before The Worker' WHERE id = 3")
+        let second = try Server.worker(nil, settings: settings, cache: cache, artistFacts: facts)
+        #expect(cache.epoch == cacheEpoch + 1 && facts.epoch == factsEpoch + 1 && cache.count == 0)
+        let fresh = second.respond(request("GET", "/api/v1/library/artists/3"))
+        #expect(String(decoding: fresh.body, as: UTF8.self).contains("Renamed Before The Worker"))
+    }
+
     /// The URI and method are read once, as bytes; a HEAD carries the body
     /// (nginx leaves it out) and the GET's Content-Length.
     @Test func aHeadGetsTheGetsHeadAndBody() throws {

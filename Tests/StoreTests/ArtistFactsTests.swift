@@ -1,3 +1,5 @@
+import CacheTesting
+import CSupport
 import DemoData
 import Foundation
 @testable import Store
@@ -31,7 +33,9 @@ import Testing
 
     @Test func aChangedFileDropsThemAndTheNextReaderRebuilds() throws {
         let path = try TemporaryLibrary(artists: 50).path
-        let facts = try ArtistFacts(capacity: 1000)
+        let clock = ManualClock()
+        let facts = try ArtistFacts(capacity: 1000, now: clock.source)
+        clock.advance(by: .seconds(1))
         let store = try LibraryStore(path: path, artistFacts: facts)
         try store.prepareArtistFacts()
         let epoch = facts.epoch
@@ -49,7 +53,10 @@ import Testing
         #expect(try store.read { try store.artist(id: 9) }?.workCount == before!.workCount + 1)
         #expect(facts.builds == 1)
         // Once the epoch has been still for a moment, the next one builds them again.
-        usleep(60_000)
+        clock.advance(by: .milliseconds(49))
+        #expect(try store.read { try store.artist(id: 9) }?.workCount == before!.workCount + 1)
+        #expect(facts.builds == 1)
+        clock.advance(by: .milliseconds(1))
         #expect(try store.read { try store.artist(id: 9) }?.workCount == before!.workCount + 1)
         #expect(facts.builds == 2 && facts.view(epoch: facts.epoch) != nil)
     }
@@ -63,22 +70,66 @@ import Testing
 
     @Test func aBuilderThatDiedIsTakenOver() throws {
         let facts = try ArtistFacts(capacity: 1000)
-        // A pid that existed and is gone.
-        var pid: pid_t = 0
-        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
-        defer { free(argv[0]) }
-        #expect(posix_spawn(&pid, "/bin/true", nil, nil, &argv, nil) == 0)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        facts.facts.pointee.builder = pid
+        // A builder that is gone, holding the claim (as a worker killed halfway).
+        let gone = DispatchSemaphore(value: 0)
+        Thread {
+            #expect(airwave_facts_claim(facts.facts) != 0)
+            gone.signal()
+        }.start()
+        gone.wait()
+        usleep(50_000)  // the thread has exited
         let store = try Fixtures.store(bigArtistWorks: Int.max, artistFacts: facts)
         try store.prepareArtistFacts()
-        #expect(facts.builds == 1 && facts.facts.pointee.builder == 0)
-        // A live one is not.
-        facts.invalidate()
-        facts.facts.pointee.builder = getpid()
-        try store.prepareArtistFacts()
         #expect(facts.builds == 1)
-        facts.facts.pointee.builder = 0
+        // A live one is not: here this thread holds the claim.
+        facts.invalidate()
+        facts.waitUntilSettled()
+        #expect(airwave_facts_claim(facts.facts) != 0)
+        try store.prepareArtistFacts()
+        #expect(facts.builds == 1 && facts.view(epoch: facts.epoch) == nil)
+        airwave_facts_release(facts.facts)
+        try store.prepareArtistFacts()
+        #expect(facts.builds == 2 && facts.view(epoch: facts.epoch) != nil)
+    }
+
+    /// A builder killed between opening a buffer and publishing it leaves
+    /// that buffer's sequence odd: the next build still publishes facts
+    /// readers use.
+    @Test func aBuildCutShortLeavesNothingUnusable() throws {
+        let facts = try ArtistFacts(capacity: 1000)
+        let store = try Fixtures.store(bigArtistWorks: Int.max, artistFacts: facts)
+        let spare = 1 - (facts.facts.pointee.current & 1)
+        airwave_facts_begin_write(facts.facts, spare)  // and never published
+        try store.prepareArtistFacts()
+        #expect(facts.builds == 1 && facts.facts.pointee.current == spare)
+        #expect(facts.view(epoch: facts.epoch) != nil)
+    }
+
+    /// A library with no artists, or works without recordings: facts all the same.
+    @Test func emptyAndRecordinglessLibraries() throws {
+        let empty = try TemporaryLibrary(artists: 5) { path in
+            let writer = try Database(path: path, mode: .readWrite)
+            for table in ["library_files", "recordings", "work_artists", "works", "artists"] { try writer.execute("DELETE FROM \(table)") }
+        }
+        defer { empty.remove() }
+        let facts = try ArtistFacts(capacity: 10)
+        let store = try LibraryStore(path: empty.path, artistFacts: facts)
+        try store.prepareArtistFacts()
+        #expect(try store.read { try store.artists(skip: 0, limit: 10, search: []) }.isEmpty)
+
+        let bare = try TemporaryLibrary(artists: 5) { path in
+            let writer = try Database(path: path, mode: .readWrite)
+            try writer.execute("DELETE FROM library_files")
+            try writer.execute("DELETE FROM recordings")
+        }
+        defer { bare.remove() }
+        let bareFacts = try ArtistFacts(capacity: 100)
+        let bareStore = try LibraryStore(path: bare.path, artistFacts: bareFacts)
+        try bareStore.prepareArtistFacts()
+        #expect(bareFacts.builds == 1)
+        let listed = try bareStore.read { try bareStore.artists(skip: 0, limit: 100, search: []) }
+        let plain = try LibraryStore(path: bare.path)
+        #expect(listed == (try plain.read { try plain.artists(skip: 0, limit: 100, search: []) }))
+        #expect(listed.allSatisfy { $0.recordingCount == 0 } && !listed.isEmpty)
     }
 }

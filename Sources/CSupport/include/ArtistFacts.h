@@ -1,6 +1,7 @@
 #ifndef AIRWAVE_ARTIST_FACTS_H
 #define AIRWAVE_ARTIST_FACTS_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 /// Derived facts about every artist for one version of the database, in
@@ -15,13 +16,13 @@
 /// written, so a reader that raced a write notices and does without.
 
 #define AIRWAVE_FACTS_MAGIC 0x41574641u /* "AWFA" */
-#define AIRWAVE_FACTS_VERSION 1u
+#define AIRWAVE_FACTS_VERSION 2u
 
 typedef struct {
     uint32_t magic;
     uint32_t version;
     uint32_t capacity;        /* artists each buffer holds */
-    int32_t builder;          /* the pid building now, 0: none */
+    pthread_mutex_t builder;  /* held by the worker building now (robust: a builder killed halfway frees it) */
     uint64_t epoch;           /* bumped when a worker sees the database file changed */
     uint64_t published[2];    /* the epoch each buffer was built for, 0: none */
     uint64_t sequence[2];     /* odd while the buffer is written */
@@ -45,13 +46,20 @@ static inline uint8_t *airwave_facts_buffer(airwave_facts *facts, uint32_t which
     return (uint8_t *)facts + ((sizeof(airwave_facts) + 63) & ~(uint64_t)63) + which * airwave_facts_buffer_size(facts->capacity);
 }
 
-/// Claims the build for `pid`: true when nobody was building, or the
-/// builder is dead.
-int airwave_facts_claim(airwave_facts *facts, int32_t pid);
+/// Sets up facts for `capacity` artists, none built (the master, before
+/// the fork); 0, or the error of the builder lock's setup.
+int airwave_facts_init(airwave_facts *facts, uint32_t capacity);
 
-static inline void airwave_facts_release(airwave_facts *facts) { __atomic_store_n(&facts->builder, 0, __ATOMIC_RELEASE); }
+/// Claims the build without waiting: true when nobody was building, or the
+/// builder died (its lock is robust).
+int airwave_facts_claim(airwave_facts *facts);
+
+static inline void airwave_facts_release(airwave_facts *facts) { pthread_mutex_unlock(&facts->builder); }
 
 static inline uint64_t airwave_facts_epoch(const airwave_facts *facts) { return __atomic_load_n(&facts->epoch, __ATOMIC_ACQUIRE); }
+
+/// CLOCK_MONOTONIC when the epoch last moved.
+static inline uint64_t airwave_facts_changed_ns(const airwave_facts *facts) { return __atomic_load_n(&facts->changed_ns, __ATOMIC_ACQUIRE); }
 
 /// A new epoch: facts built for an older one are not used again.
 static inline void airwave_facts_invalidate(airwave_facts *facts, uint64_t now_ns) {
@@ -59,7 +67,8 @@ static inline void airwave_facts_invalidate(airwave_facts *facts, uint64_t now_n
     __atomic_add_fetch(&facts->epoch, 1, __ATOMIC_ACQ_REL);
 }
 
-/// Opens buffer `which` for writing (its sequence goes odd).
+/// Opens buffer `which` for writing (its sequence goes odd, and changes even
+/// if a builder killed halfway left it odd).
 void airwave_facts_begin_write(airwave_facts *facts, uint32_t which);
 
 /// Closes it (sequence even again), marks it built for `epoch` with `count`

@@ -24,8 +24,10 @@ void airwave_clear_pending_signal(void);
 
 /// Points standard error (where the logs go) at `path`, appending. When
 /// `group` is not -1 and this process is root, the file is given to that
-/// group, writable (the workers', which reopen it too). Returns 0 or -1
-/// (errno set). Async-signal-safe once the path is set.
+/// group, writable (the workers', which reopen it too), but only when it is
+/// root's own regular file with one name, opened without following a
+/// symbolic link (else EPERM or ELOOP). Returns 0 or -1 (errno set).
+/// Async-signal-safe once the path is set.
 int airwave_log_to(const char *path, int group);
 
 /// Reopens the file given to airwave_log_to (after logrotate moved it).

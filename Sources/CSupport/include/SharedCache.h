@@ -11,7 +11,9 @@
 /// - Keys and bodies are bytes, compared byte for byte (hash, length, memcmp).
 /// - One process-shared, robust mutex guards everything: a worker killed
 ///   while holding it leaves it "owner dead"; the next locker empties the
-///   cache (whatever was half written goes with it) and carries on.
+///   cache (whatever was half written goes with it) and carries on. Nobody
+///   waits for it more than 200 ms (a holder stopped, not dead): a lookup
+///   then misses and a store stores nothing.
 /// - Least-recently-used eviction under two bounds for the whole pool:
 ///   entries, and bytes of keys and bodies. TTLs per endpoint.
 /// - Bodies live in chains of fixed-size chunks: no fragmentation, so the
@@ -23,7 +25,7 @@
 /// - The counters (per endpoint) live here, exact for the pool.
 
 #define AIRWAVE_CACHE_MAGIC 0x41574343u /* "AWCC" */
-#define AIRWAVE_CACHE_VERSION 1u
+#define AIRWAVE_CACHE_VERSION 2u
 #define AIRWAVE_CACHE_ENDPOINTS 5
 #define AIRWAVE_CACHE_CHUNK 256
 #define AIRWAVE_CACHE_NONE UINT32_MAX
@@ -66,6 +68,7 @@ typedef struct {
     pthread_mutex_t lock;
     uint64_t epoch;              /* entries of another epoch are never served */
     uint64_t recoveries;         /* a lock holder died: the cache was emptied */
+    uint64_t lock_timeouts;      /* the lock was not had within 200 ms (atomic, outside the lock) */
     uint64_t entries;
     uint64_t bytes;
     uint32_t newest, oldest;     /* the LRU list */
@@ -83,12 +86,6 @@ uint64_t airwave_cache_size(uint32_t max_entries, uint64_t max_bytes);
 /// Returns 0, or an errno from initialising the mutex.
 int airwave_cache_init(airwave_cache *cache, uint64_t size, uint32_t max_entries, uint64_t max_bytes, const uint64_t *ttl_ns);
 
-/// Whether `cache` was laid out with these settings (after a reload).
-int airwave_cache_matches(const airwave_cache *cache, uint64_t size, uint32_t max_entries, uint64_t max_bytes);
-
-/// Sets the TTLs (a reload may change them and keep the entries).
-void airwave_cache_set_ttls(airwave_cache *cache, const uint64_t *ttl_ns);
-
 /// Looks `key` up for `endpoint` at `now_ns`. Found, fresh and of the
 /// current epoch: copies the body into `out` when it fits in `capacity` and
 /// returns its length (a hit); when it does not fit, returns its length and
@@ -104,20 +101,29 @@ int64_t airwave_cache_lookup(airwave_cache *cache, uint16_t endpoint, const uint
 int airwave_cache_store(airwave_cache *cache, uint16_t endpoint, const uint8_t *key, uint32_t key_length,
                         const uint8_t *body, uint32_t body_length, uint64_t epoch, uint64_t now_ns);
 
-/// Empties the cache and starts a new epoch (cache/clear, or the database
-/// file changed). Returns the new epoch.
+/// Starts a new epoch (cache/clear, a worker started, or the database file
+/// changed) and empties the cache. The epoch moves even when the lock
+/// cannot be had, so nothing older is served either way. Returns it.
 uint64_t airwave_cache_clear(airwave_cache *cache);
 
 static inline uint64_t airwave_cache_epoch(const airwave_cache *cache) {
     return __atomic_load_n(&cache->epoch, __ATOMIC_ACQUIRE);
 }
 
-/// A consistent copy of the counters (per endpoint) and the totals.
+static inline uint64_t airwave_cache_lock_timeouts(const airwave_cache *cache) {
+    return __atomic_load_n(&cache->lock_timeouts, __ATOMIC_RELAXED);
+}
+
+/// A consistent copy of the counters (per endpoint) and the totals; when
+/// the lock cannot be had within its wait, each number as it is.
 void airwave_cache_read_counters(airwave_cache *cache, airwave_cache_counters *out, uint64_t *recoveries);
 
 /// For the fault tests only: takes the lock, starts writing an entry (its
 /// slot and chunks taken, half the body copied) and returns without
 /// unlocking or finishing, as a worker killed at that moment would leave it.
+/// For tests: holds the lock for `milliseconds`, as a stopped holder would.
+void airwave_cache_test_hold_lock(airwave_cache *cache, uint32_t milliseconds);
+
 void airwave_cache_test_abandon_store(airwave_cache *cache, uint16_t endpoint, const uint8_t *key, uint32_t key_length,
                                       const uint8_t *body, uint32_t body_length);
 

@@ -23,8 +23,10 @@ int airwave_reopen_log(void) {
        file: never through a symbolic link, never a second name (a hard
        link) of another file, so whoever swaps the path gets nothing. */
     int sharing = log_group >= 0 && geteuid() == 0;
-    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (sharing ? O_NOFOLLOW : 0), 0640);
+    /* Non-blocking: a FIFO planted at the path must not hang the master. */
+    int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | (sharing ? O_NOFOLLOW : 0), 0640);
     if (fd < 0) return -1;
+    if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) != 0) return fail(fd, errno);
     if (sharing) {
         struct stat info;
         if (fstat(fd, &info) != 0) return fail(fd, errno);

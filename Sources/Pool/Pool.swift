@@ -89,7 +89,7 @@ public final class Pool {
     /// that are still reading one a second past `readTimeout` (their own
     /// deadline failed them).
     private func killHungWorkers() {
-        let now = SystemClock.wallMilliseconds()
+        let now = SystemClock.milliseconds()
         for index in slots.indices where slots[index].pid > 0 && !slots[index].killedAsHung {
             guard let (reading, started) = scoreboard.activeSince(slot: index) else { continue }
             let limit = reading ? configuration.readTimeout + .seconds(1) : configuration.hungRequestLimit
@@ -204,7 +204,7 @@ public final class Pool {
             return
         }
         let workers = slots.map(\.pid).filter { $0 > 0 } + retiring
-        var arguments = configuration.reloadCommand + ["--inherit-listener", "\(listener.descriptor)",
+        let arguments = configuration.reloadCommand + ["--inherit-listener", "\(listener.descriptor)",
                                                        "--retiring-workers", workers.map(String.init).joined(separator: ",")]
         logger.info("reloading", metadata: ["exec": "\(program)", "retiring": "\(workers.count)"])
         // Only the socket survives the exec: the shared cache and facts are the new image's to make.

@@ -46,7 +46,7 @@ extension Scoreboard {
         (0..<Int(board.pointee.slot_count)).filter { airwave_load32(&slot($0).pointee.pid) != 0 }.count
     }
 
-    /// When the slot's current request started (wall clock ms), if it is
+    /// When the slot's current request started (monotonic ms), if it is
     /// busy, or when it started reading one, if it is reading.
     func activeSince(slot index: Int) -> (reading: Bool, since: Int64)? {
         let s = slot(index)

@@ -16,9 +16,10 @@ extension Scoreboard {
         public var requests: UInt64
         public var startedAtMilliseconds: Int64
         public var lastDurationMicroseconds: Int64
-        /// The request in progress (path, when it started), if busy.
+        /// The request in progress (its path), if busy.
         public var currentPath: String?
-        public var currentStartedAtMilliseconds: Int64?
+        /// How long the request in progress (or its reading) has run, in ms.
+        public var currentElapsedMilliseconds: Int64?
     }
 
     /// The whole board at one moment.
@@ -38,16 +39,18 @@ extension Scoreboard {
 
     public func snapshot() -> Snapshot {
         let b = board
+        let now = SystemClock.milliseconds()
         let workers = (0..<Int(b.pointee.slot_count)).map { index -> Worker in
             let s = slot(index)
             let state = airwave_load32(&s.pointee.state)
             var current: String?
             if state == Int32(AIRWAVE_SLOT_BUSY.rawValue) { current = currentPath(slot: index) }
-            let since = state == Int32(AIRWAVE_SLOT_READING.rawValue) ? airwave_load64(&s.pointee.request_started_ms) : nil
+            let active = current != nil || state == Int32(AIRWAVE_SLOT_READING.rawValue)
+            let elapsed = active ? max(0, now - airwave_load64(&s.pointee.request_started_ms)) : nil
             return Worker(slot: index, pid: airwave_load32(&s.pointee.pid), state: WorkerState(state),
                           requests: airwave_loadu64(&s.pointee.requests), startedAtMilliseconds: airwave_load64(&s.pointee.started_at_ms),
                           lastDurationMicroseconds: airwave_load64(&s.pointee.last_duration_us), currentPath: current,
-                          currentStartedAtMilliseconds: current == nil ? since : airwave_load64(&s.pointee.request_started_ms))
+                          currentElapsedMilliseconds: elapsed)
         }
         return Snapshot(masterPID: b.pointee.master_pid, startedAtMilliseconds: b.pointee.started_at_ms,
                         accepted: airwave_loadu64(&b.pointee.accepted), restarts: airwave_loadu64(&b.pointee.restarts),

@@ -15,7 +15,7 @@ extension Scoreboard {
 
     /// The worker accepted a connection and is reading its request.
     func reading(slot index: Int) {
-        airwave_scoreboard_reading(board, UInt32(index), SystemClock.wallMilliseconds())
+        airwave_scoreboard_reading(board, UInt32(index), SystemClock.milliseconds())
     }
 
     /// The connection ended without a request: back to waiting for one.
@@ -27,7 +27,7 @@ extension Scoreboard {
     func begin(slot index: Int, path: ArraySlice<UInt8>?) {
         (path ?? []).withUnsafeBytes { bytes in
             airwave_scoreboard_begin(board, UInt32(index), bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
-                                     UInt64(bytes.count), SystemClock.wallMilliseconds())
+                                     UInt64(bytes.count), SystemClock.milliseconds())
         }
     }
 

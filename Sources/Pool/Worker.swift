@@ -16,6 +16,11 @@ public struct WorkerContext {
     public let slot: Int
     /// The pool's scoreboard, for the status endpoint.
     public let scoreboard: Scoreboard
+
+    public init(slot: Int, scoreboard: Scoreboard) {
+        self.slot = slot
+        self.scoreboard = scoreboard
+    }
 }
 
 /// The life of one worker process, from just after the fork to its exit.

@@ -44,6 +44,9 @@ public struct Server {
             logger.warning("no system secret (--system-secret-file): /api/v1/system/ answers 403 to every request")
         }
         logSettings(cache: cache, artistFacts: artistFacts)
+        if settings.pool.maxRequests > 0 {
+            logger.notice("workers are recycled every \(settings.pool.maxRequests) requests: each new worker empties the inner cache and the artist facts are built again (see LibraryAPI.init)")
+        }
 
         var pool = settings.pool
         pool.cacheDescriptor = cache?.memory.descriptor

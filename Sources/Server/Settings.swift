@@ -86,7 +86,7 @@ public struct Settings: Sendable {
             pool.maxRequests = maxRequests
         }
         let timeout = try flags.requestTimeout ?? source.int("AIRWAVE_REQUEST_TIMEOUT") ?? 10
-        guard timeout >= 0 else { throw SetupError("request timeout must be >= 0 seconds, got \(timeout)") }
+        guard (0...86_400).contains(timeout) else { throw SetupError("request timeout must be from 0 to 86400 seconds, got \(timeout)") }
         pool.hungRequestLimit = timeout == 0 ? nil : .seconds(timeout + 1)
         let readTimeout = try flags.readTimeoutMs ?? source.int("AIRWAVE_READ_TIMEOUT_MS") ?? 1000
         guard (1...60_000).contains(readTimeout) else { throw SetupError("read timeout must be from 1 to 60000 ms, got \(readTimeout)") }
@@ -101,6 +101,7 @@ public struct Settings: Sendable {
         settings.innerCache = try onOff(flags.innerCache ?? source.string("AIRWAVE_INNER_CACHE") ?? "on", "inner cache")
         settings.testEndpoints = flags.testEndpoints || source.bool("AIRWAVE_TEST_ENDPOINTS") == true
         let slowMs = try flags.slowRequestMs ?? source.int("AIRWAVE_SLOW_REQUEST_MS") ?? 1000
+        guard (0...86_400_000).contains(slowMs) else { throw SetupError("slow request must be from 0 to 86400000 ms, got \(slowMs)") }
         settings.slowRequest = slowMs > 0 ? .milliseconds(slowMs) : nil
         settings.systemSecret = try (flags.systemSecretFile ?? source.string("AIRWAVE_SYSTEM_SECRET_FILE")).map(SystemSecret.load(from:))
         settings.logFile = flags.logFile ?? source.string("AIRWAVE_LOG_FILE")
@@ -114,7 +115,7 @@ public struct Settings: Sendable {
         let fallback = try flags.cacheDefaultTtl ?? source.int("CACHE_DEFAULT_TTL")
         for endpoint in Endpoint.allCases {
             if let seconds = try source.int(endpoint.ttlVariable) ?? fallback {
-                guard seconds >= 0 else { throw SetupError("TTLs must be >= 0 seconds, got \(seconds)") }
+                guard (0...31_536_000).contains(seconds) else { throw SetupError("TTLs must be from 0 to 31536000 seconds (a year), got \(seconds)") }
                 configuration.ttl[endpoint] = .seconds(seconds)
             }
         }

@@ -37,10 +37,10 @@ public enum StatusReport {
             json.field("started_at", worker.pid == 0 ? nil : SystemClock.isoTime(worker.startedAtMilliseconds))
             json.field("last_request_ms", Double(worker.lastDurationMicroseconds) / 1000)
             json.name("current_request")
-            if let path = worker.currentPath, let started = worker.currentStartedAtMilliseconds {
+            if let path = worker.currentPath, let elapsed = worker.currentElapsedMilliseconds {
                 json.beginObject()
                 json.field("path", path)
-                json.field("elapsed_ms", now - started)
+                json.field("elapsed_ms", elapsed)
                 json.endObject()
             } else {
                 json.null()
@@ -109,7 +109,7 @@ public enum StatusReport {
         }
         lines.append(row(["slot", "pid", "state", "requests", "last ms", "up", "current request"]))
         for w in s.workers {
-            let since = now - (w.currentStartedAtMilliseconds ?? now)
+            let since = w.currentElapsedMilliseconds ?? 0
             let current = w.currentPath.map { "\($0) (\(since) ms)" } ?? (w.state == .reading ? "(reading for \(since) ms)" : "")
             let up = w.pid == 0 ? "" : duration(now - w.startedAtMilliseconds)
             let last = String(Double(w.lastDurationMicroseconds / 10) / 100)

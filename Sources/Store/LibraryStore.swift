@@ -149,6 +149,7 @@ public final class LibraryStore {
         let start = Int(min(skip, Int64(view.count)))
         for rank in start..<min(view.count, start + limit) {
             let position = Int(view.byName[rank])
+            guard position < view.count else { return nil }  // a build overwrote it meanwhile
             let id = view.ids[position]
             guard let (name, _) = try artistRow(id) else { return nil }
             let totals = view.totals(at: position)

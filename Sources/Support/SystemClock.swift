@@ -14,6 +14,9 @@ public enum SystemClock {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    /// Monotonic milliseconds: for elapsed times other processes read.
+    public static func milliseconds() -> Int64 { Int64(now() / 1_000_000) }
+
     /// The monotonic time `duration` from now.
     public static func deadline(after duration: Duration) -> UInt64 { now() + UInt64(max(0, duration.nanoseconds)) }
 

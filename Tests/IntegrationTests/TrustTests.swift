@@ -57,6 +57,26 @@ import Testing
         #expect(sticky.status == 0, "\(sticky.output)")
     }
 
+    /// Above the run folder: a folder of your own private group, writable by
+    /// it (the 775 a umask of 002 makes), is yours; one another user owns,
+    /// or another group can write, is not.
+    @Test(.enabled(if: geteuid() == 0)) func foldersAboveMustBeYoursOrRoots() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let above = dir + "/above"
+        try FileManager.default.createDirectory(atPath: above + "/run", withIntermediateDirectories: true)
+        chmod(above, 0o775)  // root:root, root's private group
+        let own = try stack("render", runDir: above + "/run")
+        #expect(own.status == 0, "\(own.output)")
+        let user = try #require(getpwnam("airwave"))
+        chown(above, 0, user.pointee.pw_gid)
+        let group = try stack("render", runDir: above + "/run")
+        #expect(group.status != 0 && group.output.contains("\(above), above the run folder, can be written by others (mode 775)"), "\(group.output)")
+        chmod(above, 0o755)
+        chown(above, user.pointee.pw_uid, user.pointee.pw_gid)
+        let theirs = try stack("render", runDir: above + "/run")
+        #expect(theirs.status != 0 && theirs.output.contains("\(above), above the run folder, belongs to uid \(user.pointee.pw_uid)"), "\(theirs.output)")
+    }
+
     /// Root's pool hands its log file to the workers' group: never through
     /// a symbolic link, which could name any file on the machine.
     @Test(.enabled(if: geteuid() == 0)) func aLogFileThatIsASymbolicLinkIsRefused() throws {

@@ -44,7 +44,7 @@ import Support
         // A connection accepted: the worker reads it; it is busy once the request is whole.
         board.reading(slot: 0)
         s = board.snapshot()
-        #expect(s.workers[0].state == .reading && s.workers[0].currentPath == nil && s.workers[0].currentStartedAtMilliseconds != nil)
+        #expect(s.workers[0].state == .reading && s.workers[0].currentPath == nil && s.workers[0].currentElapsedMilliseconds != nil)
         #expect(board.activeSince(slot: 0)?.reading == true && board.activeSince(slot: 1) == nil)
         board.idle(slot: 0)  // it sent nothing whole in time
         board.count(.readTimeout)

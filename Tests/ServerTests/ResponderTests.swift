@@ -57,6 +57,26 @@ import Testing
         #expect(String(decoding: fresh.body, as: UTF8.self).contains("Renamed Before The Worker"))
     }
 
+    /// Workers of a pool that start together: each starts a new epoch, and
+    /// once they have settled one of them builds the artist facts before its
+    /// first request; the next finds them built and builds nothing.
+    @Test func startingWorkersBuildTheFactsOnce() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("board-\(UUID()).sb").path
+        defer { unlink(path) }
+        let board = try Scoreboard.create(path: path, slots: 2, masterPID: getpid())
+        let cache = try SharedCache()
+        let facts = try ArtistFacts(capacity: 100)
+        let epoch = facts.epoch
+        let first = try Server.worker(WorkerContext(slot: 0, scoreboard: board), settings: settings, cache: cache, artistFacts: facts)
+        #expect(facts.builds == 1 && facts.epoch == epoch + 1)
+        let second = try Server.worker(WorkerContext(slot: 1, scoreboard: board), settings: settings, cache: cache, artistFacts: facts)
+        #expect(facts.builds == 2 && facts.epoch == epoch + 2)  // its start moved the epoch: built again, once
+        let list = first.respond(request("GET", "/api/v1/library/artists?limit=100"))
+        #expect(second.respond(request("GET", "/api/v1/library/artists?limit=100")).body == list.body && facts.builds == 2)
+        let status = second.respond(request("GET", "/api/v1/system/status", secret: "0123456789abcdef0123"))
+        #expect(Self.head(status).hasPrefix("Status: 200 OK\r\n"))
+    }
+
     /// The URI and method are read once, as bytes; a HEAD carries the body
     /// (nginx leaves it out) and the GET's Content-Length.
     @Test func aHeadGetsTheGetsHeadAndBody() throws {

@@ -48,9 +48,12 @@ import Vocabulary
         (["AIRWAVE_WORKERS": "lots"], "AIRWAVE_WORKERS must be an integer, got 'lots'"),
         (["AIRWAVE_WORKERS": "0"], "workers must be from 1 to 256, got 0"),
         (["AIRWAVE_READ_TIMEOUT_MS": "0"], "read timeout must be from 1 to 60000 ms, got 0"),
-        (["AIRWAVE_REQUEST_TIMEOUT": "-1"], "request timeout must be >= 0 seconds, got -1"),
+        (["AIRWAVE_REQUEST_TIMEOUT": "-1"], "request timeout must be from 0 to 86400 seconds, got -1"),
+        (["AIRWAVE_REQUEST_TIMEOUT": "9223372036854775807"], "request timeout must be from 0 to 86400 seconds, got 9223372036854775807"),
+        (["AIRWAVE_SLOW_REQUEST_MS": "-2"], "slow request must be from 0 to 86400000 ms, got -2"),
         (["AIRWAVE_INNER_CACHE": "maybe"], "inner cache must be on or off, got 'maybe'"),
-        (["CACHE_TTL_ARTISTS": "-5"], "TTLs must be >= 0 seconds, got -5"),
+        (["CACHE_TTL_ARTISTS": "-5"], "TTLs must be from 0 to 31536000 seconds (a year), got -5"),
+        (["CACHE_DEFAULT_TTL": "9300000000"], "TTLs must be from 0 to 31536000 seconds (a year), got 9300000000"),
         ([:], "no database: pass --db FILE or set AIRWAVE_DB"),
     ] as [([String: String], String)])
     func badValuesAreRefused(_ environment: [String: String], _ message: String) {

@@ -26,7 +26,7 @@ typedef struct {
     int32_t state;
     uint64_t requests;            /* answered by this worker */
     int64_t started_at_ms;        /* wall clock, when the worker started */
-    int64_t request_started_ms;   /* wall clock, when the current request started (or its reading) */
+    int64_t request_started_ms;   /* CLOCK_MONOTONIC, when the current request started (or its reading): a wall clock step kills nobody */
     int64_t last_duration_us;     /* the previous request's duration */
     uint32_t path_sequence;       /* odd while `path` is being written */
     char path[AIRWAVE_SCOREBOARD_PATH_BYTES];

@@ -42,6 +42,9 @@ let package = Package(
         // The pool assembled: settings, the master's checks and shared memory, each worker's Responder, status.
         .target(name: "Server", dependencies: ["API", "Cache", "Pool", "Store", "FastCGI", "JSON", "CSupport", "Support", "Vocabulary",
                                                .product(name: "Logging", package: "swift-log")]),
+        // `airwave live`: both cache layers per endpoint and second from nginx's access log, the outer cache's buttons.
+        .target(name: "Live", dependencies: ["FastCGI", "JSON", "CSupport", "Support", "Vocabulary",
+                                             .product(name: "Logging", package: "swift-log")]),
         // The client side: a keep-alive HTTP/1.1 client, the API's paths, skewed ids, tables.
         .target(name: "Traffic", dependencies: ["Support", "Vocabulary"]),
         // `airwave load-test`: simulated users, latency from the due time into HdrHistogram.
@@ -57,7 +60,7 @@ let package = Package(
 
         // The one command-line tool.
         .executableTarget(name: "airwave", dependencies: [
-            "Server", "Pool", "API", "Cache", "Store", "Support", "Vocabulary", "DemoData", "Traffic", "LoadTest", "CacheAnalysis",
+            "Server", "Live", "Pool", "API", "Cache", "Store", "Support", "Vocabulary", "DemoData", "Traffic", "LoadTest", "CacheAnalysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "FastCGI", "Support", "Vocabulary"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Store"]),
         .testTarget(name: "CacheTests", dependencies: ["Cache", "CacheTesting", "CSupport", "Support", "Vocabulary"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "FastCGITesting", "CSupport", "Support"]),

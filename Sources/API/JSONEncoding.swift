@@ -71,13 +71,4 @@ extension JSONWriter {
         }
         endArray()
     }
-
-    /// `{"detail": "..."}`: every error body.
-    static func detail(_ message: String) -> [UInt8] {
-        var json = JSONWriter(capacity: 64 + message.utf8.count)
-        json.beginObject()
-        json.field("detail", message)
-        json.endObject()
-        return json.bytes
-    }
 }

@@ -23,21 +23,7 @@ public struct Response: Sendable {
 
     /// The FastCGI/CGI header block, ending with the blank line.
     public func headerBlock() -> String {
-        var head = "Status: \(status) \(Self.reason(status))\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
-        if let innerCache { head += "\(CacheHeader.inner): \(innerCache.rawValue)\r\n" }
-        if let allow { head += "Allow: \(allow)\r\n" }
-        return head + "\r\n"
-    }
-
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 422: "Unprocessable Entity"
-        case 503: "Service Unavailable"
-        default: "Error"
-        }
+        CGIHead.make(status: status, contentType: contentType, contentLength: body.count,
+                     headers: (innerCache.map { [(CacheHeader.inner, $0.rawValue)] } ?? []) + (allow.map { [("Allow", $0)] } ?? []))
     }
 }

@@ -22,15 +22,9 @@ public struct AccessLog: Sendable {
         let size = end()
         try? handle.seek(toOffset: offset <= size ? offset : 0)
         let data = (try? handle.readToEnd()) ?? Data()
-        let marker = "agent=\"\(agent)\""
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-            guard line.hasSuffix(marker) else { return nil }
-            return CacheStatus(outer: Self.value("outer", in: line), inner: Self.value("inner", in: line))
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { bytes in
+            guard let line = AccessLogLine(bytes), line.agent == agent else { return nil }
+            return line.cache
         }
-    }
-
-    static func value(_ name: String, in line: Substring) -> String {
-        guard let range = line.range(of: " \(name)=") else { return "" }
-        return String(line[range.upperBound...].prefix { $0 != " " })
     }
 }

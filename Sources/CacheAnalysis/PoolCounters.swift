@@ -45,7 +45,8 @@ public struct PoolCounters: Sendable {
 
     /// Empties the pool's inner cache.
     public static func clear(_ connection: HTTPConnection) throws(TrafficError) {
-        let response = try connection.request(clearPath, method: "POST")
+        let response = try connection.request(clearPath, method: "POST",
+                                              headers: ["\(Paths.systemPostHeader.name): \(Paths.systemPostHeader.value)"])
         guard response.status == 200 else { throw TrafficError("POST \(clearPath) answered \(response.status): \(response.text.prefix(200))") }
     }
 

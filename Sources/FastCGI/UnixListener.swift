@@ -84,6 +84,13 @@ public struct UnixListener {
         case failed(Int32)
     }
 
+    /// Whether a connection is waiting, after waiting for one at most
+    /// `milliseconds` (a signal ends the wait early).
+    public func hasConnection(within milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, milliseconds) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
+
     /// Waits for the next connection.
     public func accept() -> Accepted {
         let fd = airwave_accept(descriptor)

@@ -7,6 +7,15 @@ public struct JSONWriter {
 
     public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
+    /// `{"detail": "..."}`: every error body of the API and the live view.
+    public static func detail(_ message: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 64 + message.utf8.count)
+        json.beginObject()
+        json.field("detail", message)
+        json.endObject()
+        return json.bytes
+    }
+
     public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); atStart = true }
     public mutating func endObject() { bytes.append(UInt8(ascii: "}")); atStart = false }
     public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); atStart = true }
@@ -43,6 +52,8 @@ public struct JSONWriter {
 
     /// A string value on its own (an array element, or a whole document).
     public mutating func value(_ string: String) { separate(); append(string) }
+    /// A number on its own (an array element).
+    public mutating func value(_ number: Int64) { separate(); append(number) }
 
     private mutating func separate() {
         if !atStart { bytes.append(UInt8(ascii: ",")) }

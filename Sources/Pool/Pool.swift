@@ -57,7 +57,7 @@ public final class Pool {
             throw error
         }
         scoreboard.cacheDescriptor = configuration.cacheDescriptor
-        if let pidFile = configuration.pidFile { try Self.write("\(masterPID)\n", to: pidFile) }
+        if let pidFile = configuration.pidFile { try PidFile.write(to: pidFile) }
         logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "socket": "\(listener.path)",
                                                "scoreboard": "\(scoreboardPath)"])
         slots = Array(repeating: Slot(), count: configuration.workers)
@@ -243,17 +243,8 @@ public final class Pool {
         }
         listener?.close()
         scoreboard.remove()
-        if let pidFile = configuration.pidFile { unlink(pidFile) }
+        if let pidFile = configuration.pidFile { PidFile.remove(pidFile) }
         logger.info("pool stopped")
-    }
-
-    /// Writes a small file anew, never through a symbolic link.
-    private static func write(_ text: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError("write \(path)") }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw SystemError("write \(path)") }
     }
 
     static func describe(_ status: Int32) -> String {

@@ -1,5 +1,6 @@
 import API
 import FastCGI
+import Support
 import Vocabulary
 
 /// A worker's answer to one FastCGI request: its method and URI read once,

@@ -31,9 +31,9 @@ public final class HTTPConnection {
 
     /// `method target` (the target is put after the URL's prefix). A kept-alive
     /// connection the server closed in the meantime is reopened once.
-    public func request(_ target: String, method: String = "GET", body: [UInt8] = []) throws(TrafficError) -> HTTPResponse {
+    public func request(_ target: String, method: String = "GET", body: [UInt8] = [], headers: [String] = []) throws(TrafficError) -> HTTPResponse {
         var head = "\(method) \(server.prefix)\(target) HTTP/1.1\r\nHost: \(server.hostHeader)\r\n"
-        for line in extraHeaders { head += line + "\r\n" }
+        for line in extraHeaders + headers { head += line + "\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
         let bytes = Array(head.utf8) + body

@@ -9,6 +9,12 @@ public enum Paths {
     public static let status = system + "/status"
     public static let cacheStats = system + "/cache/stats"
     public static let cacheClear = system + "/cache/clear"
+    /// Both layers live, from nginx's access log (`airwave live`), and the outer cache's buttons below it.
+    public static let live = system + "/live"
+    /// What every POST to the system endpoints carries, or nginx refuses it:
+    /// a page on another site can make a browser post to 127.0.0.1 (a form)
+    /// but cannot add a header of its own without a preflight nothing answers.
+    public static let systemPostHeader = (name: "X-Airwave-Request", value: "1")
     /// The API's OpenAPI description, served by nginx.
     public static let openAPI = "/api/v1/openapi.json"
 

@@ -64,8 +64,8 @@ final class Stack {
 
     /// One request through nginx; the answer is checked against the API's
     /// OpenAPI description (a mismatch is a test failure).
-    func get(_ path: String, method: String = "GET") throws -> HTTPResponse {
-        let response = try HTTP.request(port: port, method, path)
+    func get(_ path: String, method: String = "GET", headers: [String] = []) throws -> HTTPResponse {
+        let response = try HTTP.request(port: port, method, path, headers: headers)
         for problem in OpenAPI.shared.problems(method: method, target: path, response: response) {
             Issue.record("not as the OpenAPI description says: \(problem)")
         }
@@ -83,11 +83,21 @@ final class Stack {
 
     var poolPID: pid_t? { Self.readPID(runDir + "/pool.pid") }
     var nginxPID: pid_t? { Self.readPID(runDir + "/nginx.pid") }
+    var livePID: pid_t? { Self.readPID(runDir + "/live.pid") }
     var workerPIDs: [pid_t] { poolPID.map(Self.children) ?? [] }
 
-    /// The master, its workers, nginx's master and its workers.
+    /// The master, its workers, the live view, nginx's master and its workers.
     func allPIDs() -> [pid_t] {
-        [poolPID, nginxPID].compactMap { $0 }.flatMap { [$0] + Self.children(of: $0) }
+        [poolPID, livePID, nginxPID].compactMap { $0 }.flatMap { [$0] + Self.children(of: $0) }
+    }
+
+    /// `GET /api/v1/system/live`, parsed.
+    func live() throws -> [String: Any] {
+        let response = try get("/api/v1/system/live")
+        guard response.status == 200, let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            throw HTTPError(description: "live view: \(response.status) \(response.text)")
+        }
+        return json
     }
 
     func log(_ name: String) -> String { (try? String(contentsOfFile: runDir + "/logs/" + name, encoding: .utf8)) ?? "" }

@@ -16,7 +16,9 @@ import Testing
             #expect(first["content-type"] == "application/json")
             #expect(first["x-cache-outer"] == "MISS" && first["x-cache-inner"] == "MISS", "\(path)")
             #expect(first.json != nil)
-            let second = try stack.get(Self.base + path)
+            // nginx renames the stored answer into its cache just after sending
+            // it: the very next request may come first, on a loaded machine.
+            let second = try HeadTests.getOnceStored(Self.base + path, stack)
             #expect(second["x-cache-outer"] == "HIT" && second["x-cache-inner"] == "-", "\(path)")
             #expect(second.body == first.body)
             let head = try stack.get(Self.base + path, method: "HEAD")
@@ -58,7 +60,7 @@ import Testing
         defer { _ = try? stack.stop() }
         let url = Self.base + "/artists/4/works"
         #expect(try stack.get(url)["x-cache-outer"] == "MISS")
-        #expect(try stack.get(url)["x-cache-outer"] == "HIT")
+        #expect(try HeadTests.getOnceStored(url, stack)["x-cache-outer"] == "HIT")
 
         let off = try stack.run("outer-cache", "off")
         #expect(off.status == 0 && off.output.contains("outer cache: OFF"))
@@ -260,7 +262,7 @@ import Testing
         #expect(((status["workers"] as? [[String: Any]]) ?? []).filter { ($0["requests"] as? Int ?? 0) > 1 }.count >= 2)
 
         // cache/clear empties the pool's cache: no entry left, one miss again.
-        let clear = try stack.get("/api/v1/system/cache/clear", method: "POST")
+        let clear = try stack.get("/api/v1/system/cache/clear", method: "POST", headers: [HTTP.asked])
         #expect(clear.status == 200)
         s = try stats()
         #expect(counter(s, "artist", "entries") == 0 && counter(s, "work", "entries") == 0)

@@ -23,6 +23,19 @@ import Testing
         #expect(String(decoding: json.bytes, as: UTF8.self).hasPrefix(#""\u0000\u0001"#))
     }
 
+    @Test func arraysOfValues() {
+        var json = JSONWriter()
+        json.beginArray()
+        for row in [[1, -2], [Int64.max]] as [[Int64]] {
+            json.beginArray()
+            row.forEach { json.value($0) }
+            json.endArray()
+        }
+        json.value("x")
+        json.endArray()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"[[1,-2],[9223372036854775807],"x"]"#)
+    }
+
     @Test func nonASCIIStaysAsItIs() throws {
         for text in ["Сергей", "坂本龍一", "👩‍🎤", "محمد", "e\u{301}", "\u{2028}"] {
             var json = JSONWriter()

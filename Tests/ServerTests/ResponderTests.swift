@@ -6,6 +6,7 @@ import Foundation
 import Pool
 @testable import Server
 import Store
+import Support
 import Testing
 
 /// A worker assembled as the pool assembles it, driven in-process with

@@ -1,13 +1,11 @@
-import Support
-
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The secret nginx adds, as the FastCGI parameter `AIRWAVE_SYSTEM_SECRET`,
 /// to requests that came through its system location (loopback clients
-/// only): the pool answers `/api/v1/system/` to those alone, so reaching the
-/// socket grants nothing by itself.
+/// only): the pool and `airwave live` answer `/api/v1/system/` to those
+/// alone, so reaching their sockets grants nothing by itself.
 public struct SystemSecret: Sendable {
     /// The FastCGI parameter that carries it.
     public static let parameter = "AIRWAVE_SYSTEM_SECRET"
@@ -15,9 +13,9 @@ public struct SystemSecret: Sendable {
 
     private let bytes: [UInt8]
 
-    public init(_ bytes: [UInt8]) throws(APIError) {
+    public init(_ bytes: [UInt8]) throws(SetupError) {
         guard bytes.count >= Self.minimumLength else {
-            throw APIError(500, "a system secret needs at least \(Self.minimumLength) bytes, got \(bytes.count)")
+            throw SetupError("a system secret needs at least \(Self.minimumLength) bytes, got \(bytes.count)")
         }
         self.bytes = bytes
     }
@@ -37,7 +35,7 @@ public struct SystemSecret: Sendable {
         while case let c = fgetc(file), c != EOF { bytes.append(UInt8(c)) }
         let blank: Set<UInt8> = [9, 10, 13, 32]
         let trimmed = bytes.drop { blank.contains($0) }.reversed().drop { blank.contains($0) }.reversed()
-        do { return try SystemSecret(Array(trimmed)) } catch { throw SetupError("\(path): \(error.detail)") }
+        do { return try SystemSecret(Array(trimmed)) } catch { throw SetupError("\(path): \(error.description)") }
     }
 
     /// Whether `presented` is the secret, in time that does not depend on

@@ -4,7 +4,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: help deps build up down status reload test bench bench-cache outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix clean
+.PHONY: help deps build up down status reload cluster-up cluster-down cluster-status test bench bench-cache outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix clean
 
 help:
 	@echo "make up               install what is missing, build, start pool + nginx on 127.0.0.1:$${AIRWAVE_PORT:-8080}"
@@ -20,6 +20,8 @@ help:
 	@echo "make cache-analysis   both cache layers from the headers, checked against the pool and nginx's log"
 	@echo "make cache-matrix     the analysis in all four layer configurations, side by side"
 	@echo "make status           what is running"
+	@echo "make cluster-up HOSTS=3  several pool hosts (network namespaces, root) behind one nginx; BALANCE=hash for consistent hashing"
+	@echo "make cluster-down     stop them and remove their namespaces"
 	@echo "make reload           new pool workers (and a new build) without dropping a request"
 
 deps:
@@ -39,6 +41,17 @@ status:
 
 reload:
 	@scripts/stack reload
+
+# Several pool hosts, each a network namespace with its own address and copy
+# of the database, behind one nginx (run/cluster; scripts/cluster --help).
+cluster-up: build
+	@scripts/cluster up
+
+cluster-down:
+	@scripts/cluster down
+
+cluster-status:
+	@scripts/cluster status
 
 outer-cache-on:
 	@scripts/stack outer-cache on

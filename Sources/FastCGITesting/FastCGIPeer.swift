@@ -64,9 +64,40 @@ public enum FastCGIRecords {
     }
 }
 
-/// A client connection to a unix socket (the pool's) with a receive timeout.
-public final class UnixSocketClient {
+/// A client connection to the pool's socket, unix or TCP, with a receive timeout.
+public final class SocketClient {
     public let descriptor: Int32
+
+    /// A TCP connection to `host:port` (IPv4) from the local address
+    /// `source` if given (any of 127.0.0.0/8 is this host's: a test can be
+    /// a client nginx is not).
+    public init(host: String, port: UInt16, source: String? = nil, timeoutSeconds: Int = 5) throws(PeerError) {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw PeerError("\(SystemError("socket"))") }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func address(_ text: String, _ port: UInt16) -> sockaddr_in {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            inet_pton(AF_INET, text, &address.sin_addr)
+            return address
+        }
+        func call(_ what: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32, _ address: sockaddr_in) throws(PeerError) {
+            var address = address
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard result == 0 else {
+                let error = SystemError(what)
+                close(descriptor)
+                throw PeerError("\(error)")
+            }
+        }
+        let fd = descriptor
+        if let source { try call("bind \(source)", { bind(fd, $0, $1) }, address(source, 0)) }
+        try call("connect \(host):\(port)", { connect(fd, $0, $1) }, address(host, port))
+    }
 
     public init(path: String, timeoutSeconds: Int = 5) throws(PeerError) {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -63,12 +63,12 @@ public final class LiveServer {
         signal(SIGPIPE, SIG_IGN)
         let stopSignals = [SIGTERM, SIGINT]
         _ = airwave_install_flag_handlers(stopSignals, Int32(stopSignals.count))
-        let listener = try UnixListener(path: configuration.socketPath, group: configuration.socketGroup)
+        let listener = try Listener(.unix(path: configuration.socketPath), group: configuration.socketGroup)
         defer { listener.close() }
         if let pidFile = configuration.pidFile { try PidFile.write(to: pidFile) }
         defer { configuration.pidFile.map(PidFile.remove) }
         logger.info("live view started", metadata: [
-            "pid": "\(getpid())", "socket": "\(listener.path)", "access_log": "\(configuration.accessLog)",
+            "pid": "\(getpid())", "socket": "\(configuration.socketPath)", "access_log": "\(configuration.accessLog)",
             "outer_cache_controls": "\(configuration.stackScript ?? "off")",
         ])
         let connection = FastCGIConnection()

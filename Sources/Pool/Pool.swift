@@ -28,7 +28,7 @@ public final class Pool {
     private var slots: [Slot] = []
     /// Workers of the image before a reload, finishing their last request.
     private var retiring: Set<pid_t> = []
-    private var listener: UnixListener?
+    private var listener: Listener?
     private var scoreboard: Scoreboard!
     private let masterPID = getpid()
 
@@ -45,11 +45,11 @@ public final class Pool {
     public func run() throws {
         let signals = SignalSet([SIGTERM, SIGINT, SIGCHLD, SIGHUP, SIGUSR1])
         signals.block()
-        let listener = try configuration.inheritedListener.map { try UnixListener(inherited: $0, path: configuration.socketPath) }
-            ?? UnixListener(path: configuration.socketPath, group: configuration.workerUser?.gid)
+        let listener = try configuration.inheritedListener.map {
+            try Listener(inherited: $0, address: configuration.listen, allowedPeers: configuration.allowedPeers)
+        } ?? Listener(configuration.listen, allowedPeers: configuration.allowedPeers, group: configuration.workerUser?.gid)
         self.listener = listener
         let scoreboardPath = configuration.scoreboardPath
-            ?? String(configuration.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/pool.scoreboard")
         do {
             scoreboard = try Scoreboard.create(path: scoreboardPath, slots: configuration.workers, masterPID: masterPID)
         } catch {
@@ -58,8 +58,11 @@ public final class Pool {
         }
         scoreboard.cacheDescriptor = configuration.cacheDescriptor
         if let pidFile = configuration.pidFile { try PidFile.write(to: pidFile) }
-        logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "socket": "\(listener.path)",
+        logger.info("pool started", metadata: ["pid": "\(masterPID)", "workers": "\(configuration.workers)", "listen": "\(listener.address)",
                                                "scoreboard": "\(scoreboardPath)"])
+        if !listener.allowedPeers.isEmpty {
+            logger.info("TCP peers allowed", metadata: ["allowed": "\(listener.allowedPeers.map(\.description).sorted().joined(separator: ","))"])
+        }
         slots = Array(repeating: Slot(), count: configuration.workers)
         for index in slots.indices { spawn(index, replacing: false) }
         retire(configuration.retiringWorkers)

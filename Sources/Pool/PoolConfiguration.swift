@@ -1,12 +1,16 @@
+import FastCGI
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// How the pool runs.
 public struct PoolConfiguration: Sendable {
-    /// The unix socket nginx connects to (mode 0600, or 0660 for the
-    /// workers' group when there is a `workerUser`).
-    public var socketPath: String
+    /// Where nginx connects: a unix socket (mode 0600, or 0660 for the
+    /// workers' group when there is a `workerUser`) or a TCP address.
+    public var listen: ListenAddress
+    /// TCP: nginx's addresses, the only peers let in.
+    public var allowedPeers: Set<IPAddress> = []
     /// When the pool is started by root: the user its workers run as (nginx's
     /// workers run as it too, and connect through its group). nil: the
     /// workers run as the master's user.
@@ -15,8 +19,8 @@ public struct PoolConfiguration: Sendable {
     public var workers: Int = 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Where the master writes its pid (removed on exit); nil for none.
     public var pidFile: String?
-    /// The scoreboard file (shared memory); default: `pool.scoreboard` beside the socket.
-    public var scoreboardPath: String?
+    /// The scoreboard file (shared memory).
+    public var scoreboardPath: String
     /// How long a stop waits for workers to finish their requests before killing them.
     public var shutdownGrace: Duration = .seconds(10)
     /// A request still running this long after it started (stuck outside
@@ -51,5 +55,9 @@ public struct PoolConfiguration: Sendable {
     /// running pool goes on) rather than letting the new image fail to start.
     public var reloadCheck: (@Sendable () -> String?)?
 
-    public init(socketPath: String) { self.socketPath = socketPath }
+    /// `scoreboardPath` defaults to `pool.scoreboard` beside a unix socket, or in `run/`.
+    public init(listen: ListenAddress, scoreboardPath: String? = nil) {
+        self.listen = listen
+        self.scoreboardPath = scoreboardPath ?? (listen.folder ?? "run") + "/pool.scoreboard"
+    }
 }

@@ -34,7 +34,7 @@ enum Worker {
     /// A peer that takes longer than this to read an answer is gone.
     static let writeTimeout: Duration = .seconds(10)
 
-    static func run(listener: UnixListener, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, configuration: PoolConfiguration,
+    static func run(listener: Listener, slot: Int, scoreboard: Scoreboard, masterPID: pid_t, configuration: PoolConfiguration,
                     logger: Logger, makeHandler: (WorkerContext) throws -> RequestHandler) -> Never {
         // Never as root: the user's rights before anything is opened.
         if let user = configuration.workerUser {
@@ -75,6 +75,12 @@ enum Worker {
                 remaining -= serve(connection, slot: slot, scoreboard: scoreboard, configuration: configuration,
                                    logger: logger, complaints: &complaints, handler: handler, limit: remaining)
                 connection.close()
+            case .refused(let peer):
+                // Closed already; said at most once a second, like junk on the socket.
+                if let unsaid = complaints.mayComplain(at: SystemClock.now()) {
+                    logger.warning("refused a connection from \(peer?.description ?? "an unknown address"): not an allowed nginx address (--allow-from)",
+                                   metadata: ["slot": "\(slot)", "not_logged_before": "\(unsaid)"])
+                }
             case .interrupted:
                 continue
             case .failed(let code):

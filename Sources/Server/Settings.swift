@@ -1,5 +1,6 @@
 import API
 import Cache
+import FastCGI
 import Logging
 import Pool
 import Store
@@ -18,6 +19,9 @@ public struct Settings: Sendable {
     public struct Flags: Sendable {
         public var db: String?
         public var socket: String?
+        public var listen: String?
+        public var allowFrom: String?
+        public var scoreboard: String?
         public var workers: Int?
         public var maxRequests: Int?
         public var requestTimeout: Int?
@@ -61,6 +65,7 @@ public struct Settings: Sendable {
     /// The environment variables, with what they set (`airwave serve --help`).
     public static let variables = """
       AIRWAVE_DB, AIRWAVE_SOCKET, AIRWAVE_WORKERS, AIRWAVE_MAX_REQUESTS
+      AIRWAVE_LISTEN, AIRWAVE_ALLOW_FROM (or FCGI_WEB_SERVER_ADDRS), AIRWAVE_SCOREBOARD
       AIRWAVE_REQUEST_TIMEOUT, AIRWAVE_SLOW_REQUEST_MS, AIRWAVE_LOG_FILE
       AIRWAVE_INNER_CACHE=off, AIRWAVE_CACHE_MAX_ENTRIES, AIRWAVE_CACHE_MAX_BYTES
       CACHE_DEFAULT_TTL (seconds, every endpoint without its own setting)
@@ -76,7 +81,7 @@ public struct Settings: Sendable {
         guard let database = flags.db ?? source.string("AIRWAVE_DB") else {
             throw SetupError("no database: pass --db FILE or set AIRWAVE_DB")
         }
-        var pool = PoolConfiguration(socketPath: flags.socket ?? source.string("AIRWAVE_SOCKET") ?? "run/pool.sock")
+        var pool = try listenConfiguration(flags, source)
         if let workers = try flags.workers ?? source.int("AIRWAVE_WORKERS") {
             guard (1...256).contains(workers) else { throw SetupError("workers must be from 1 to 256, got \(workers)") }
             pool.workers = workers
@@ -108,6 +113,30 @@ public struct Settings: Sendable {
         settings.store.requestTimeout = timeout == 0 ? nil : .seconds(timeout)
         if flags.dbEcho || source.bool("DB_ECHO") == true { settings.store.echo = Logger(label: "airwave.sql") }
         return settings
+    }
+
+    /// Where the pool listens and who may connect: `--listen` or `--socket`
+    /// (not both), and for TCP the allowed list, loopback unless told.
+    static func listenConfiguration(_ flags: Flags, _ source: SettingsSource) throws -> PoolConfiguration {
+        let given = flags.listen != nil || flags.socket != nil
+        let listen = given ? flags.listen : source.string("AIRWAVE_LISTEN")
+        let socket = given ? flags.socket : source.string("AIRWAVE_SOCKET")
+        if let listen, let socket {
+            throw SetupError("both a listen address (\(listen)) and a socket (\(socket)): give one (--listen unix:PATH is --socket PATH)")
+        }
+        let address = try listen.map(ListenAddress.init(parsing:)) ?? .unix(path: socket ?? "run/pool.sock")
+        var pool = PoolConfiguration(listen: address, scoreboardPath: flags.scoreboard ?? source.string("AIRWAVE_SCOREBOARD"))
+        let allowed = flags.allowFrom ?? source.string("AIRWAVE_ALLOW_FROM") ?? source.string("FCGI_WEB_SERVER_ADDRS")
+        switch address {
+        case .unix:
+            // FCGI_WEB_SERVER_ADDRS may be set for other programs: only our own names are a mistake here.
+            if flags.allowFrom != nil || source.string("AIRWAVE_ALLOW_FROM") != nil {
+                throw SetupError("--allow-from is for a TCP --listen; a unix socket's mode says who connects")
+            }
+        case .tcp:
+            pool.allowedPeers = try IPAddress.list(allowed ?? "127.0.0.1,::1", what: "the addresses allowed to connect (--allow-from)")
+        }
+        return pool
     }
 
     static func cacheConfiguration(_ flags: Flags, _ source: SettingsSource) throws -> SharedCache.Configuration {

@@ -1,7 +1,7 @@
 /// One line of nginx's access log, as `conf/nginx/logging.conf` writes it:
 ///
 ///     ADDR [TIME] "REQUEST" STATUS BYTES outer=O inner=I upstream_time=U
-///     request_time=R endpoint=E msec=M agent="AGENT"
+///     request_time=R endpoint=E msec=M upstream=U agent="AGENT"
 ///
 /// Read by the live view (both layers per endpoint and second) and by
 /// `cache-analysis` (its own lines, by agent). The request and the agent

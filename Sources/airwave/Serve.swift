@@ -7,11 +7,13 @@ import Glibc
 
 struct Serve: ParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
-        abstract: "Run the worker pool on a unix socket (nginx connects to it).",
+        abstract: "Run the worker pool on a unix socket or a TCP address (nginx connects to it).",
         discussion: """
         The master checks the database, makes the inner cache every worker shares (in memory they all map), forks the workers (each opens the file read-only), replaces a worker that dies, and stops on SIGTERM or SIGINT after the requests in flight are answered, removing the socket.
 
-        Started by root, the master stays root (it owns the socket, scoreboard and logs) and its workers run as --user (default: airwave, which scripts/install-deps creates); the socket is then 0660 for that user's group, which nginx's workers must be in. Otherwise the socket is 0600 and everything runs as the caller. The socket's folder must be the caller's and closed to others' writes. /api/v1/system/ answers only requests that carry the secret of --system-secret-file (nginx's system location adds it).
+        Started by root, the master stays root (it owns the socket, scoreboard and logs) and its workers run as --user (default: airwave, which scripts/install-deps creates); the socket is then 0660 for that user's group, which nginx's workers must be in. Otherwise the socket is 0600 and everything runs as the caller. The socket's folder must be the caller's and closed to others' writes.
+
+        With --listen IP:PORT (nginx on other hosts) only the addresses of --allow-from may connect: any other connection is closed as soon as it is accepted, and logged. FastCGI carries no authentication, so keep that port on a private network. /api/v1/system/ answers only requests that carry the secret of --system-secret-file (nginx's system location adds it).
 
         Signals to the master:
           SIGTERM, SIGINT  stop gracefully
@@ -28,6 +30,15 @@ struct Serve: ParsableCommand, Sendable {
 
     @Option(help: "The unix socket to listen on. [AIRWAVE_SOCKET, default run/pool.sock]")
     var socket: String?
+
+    @Option(help: "Where to listen: unix:PATH, IPv4:PORT or [IPv6]:PORT (instead of --socket). [AIRWAVE_LISTEN]")
+    var listen: String?
+
+    @Option(help: "With a TCP --listen: nginx's addresses, the only ones let in (commas). [AIRWAVE_ALLOW_FROM, else FCGI_WEB_SERVER_ADDRS, default 127.0.0.1,::1]")
+    var allowFrom: String?
+
+    @Option(help: "The scoreboard file (shared memory; `airwave status` reads it). [AIRWAVE_SCOREBOARD, default pool.scoreboard beside the socket, or run/pool.scoreboard]")
+    var scoreboard: String?
 
     @Option(help: "Worker processes. [AIRWAVE_WORKERS, default 2 per core]")
     var workers: Int?
@@ -85,6 +96,9 @@ struct Serve: ParsableCommand, Sendable {
         var flags = Settings.Flags()
         flags.db = db
         flags.socket = socket
+        flags.listen = listen
+        flags.allowFrom = allowFrom
+        flags.scoreboard = scoreboard
         flags.workers = workers
         flags.maxRequests = maxRequests
         flags.requestTimeout = requestTimeout

@@ -116,7 +116,7 @@ import Vocabulary
         }
         #expect(try HTTP.request(port: stack.port, "GET", "/live/").status == 200)
         // Straight to the socket, without nginx's secret: refused.
-        let peer = try UnixSocketClient(path: stack.runDir + "/live.sock")
+        let peer = try SocketClient(path: stack.runDir + "/live.sock")
         peer.send(R.request(uri: "/api/v1/system/live"))
         let answer = String(decoding: R.parse(peer.receiveAll().bytes).filter { $0.type == R.stdout }.flatMap(\.content), as: UTF8.self)
         #expect(answer.hasPrefix("Status: 403"), "\(answer.prefix(200))")

@@ -46,7 +46,7 @@ import Support
         let stack = try Stack(workers: 1)
         defer { _ = try? stack.stop() }
         func direct(_ uri: String, secret: [UInt8]?) throws -> (status: String, body: String) {
-            let client = try UnixSocketClient(path: stack.runDir + "/pool.sock")
+            let client = try SocketClient(path: stack.runDir + "/pool.sock")
             client.send(R.request(uri: uri, extra: secret.map { [("AIRWAVE_SYSTEM_SECRET", $0)] } ?? []))
             let text = String(decoding: R.stdoutStream(client.receiveAll().bytes), as: UTF8.self)
             return (text.components(separatedBy: "\r\n")[0], text)
@@ -65,7 +65,7 @@ import Support
         }
         #expect(try stack.get("/api/v1/library/works/3").status == 200)
         #expect(try entries() == 2)  // works/1 above, works/3
-        let client = try UnixSocketClient(path: stack.runDir + "/pool.sock")
+        let client = try SocketClient(path: stack.runDir + "/pool.sock")
         client.send(R.request(method: "POST", uri: "/api/v1/system/cache/clear"))
         #expect(String(decoding: R.stdoutStream(client.receiveAll().bytes), as: UTF8.self).hasPrefix("Status: 403"))
         #expect(try entries() == 2)
@@ -77,8 +77,8 @@ import Support
         let stack = try Stack(workers: 2)
         defer { _ = try? stack.stop() }
         try stack.run("outer-cache", "off")
-        let stalled = try (0..<4).map { index -> UnixSocketClient in
-            let client = try UnixSocketClient(path: stack.runDir + "/pool.sock")
+        let stalled = try (0..<4).map { index -> SocketClient in
+            let client = try SocketClient(path: stack.runDir + "/pool.sock")
             client.send(index % 2 == 0 ? [1] : R.begin() + [1, 4, 0])  // a byte; half a record
             return client
         }
@@ -120,7 +120,7 @@ import Support
         var random = RandomSource(seed: 77)
         let noise = (0..<200).map { _ in (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
         for bytes in corpus + noise {
-            let client = try UnixSocketClient(path: stack.runDir + "/pool.sock")
+            let client = try SocketClient(path: stack.runDir + "/pool.sock")
             client.send(bytes)
             client.finishSending()
             _ = client.receiveAll()
@@ -130,7 +130,7 @@ import Support
         #expect(status["restarts"] as? Int == 0 && (status["malformed_connections"] as? Int ?? 0) > 100)
         #expect(try stack.get("/api/v1/library/works/1").status == 200)
         // A valid request straight to the socket is still answered in full.
-        let client = try UnixSocketClient(path: stack.runDir + "/pool.sock")
+        let client = try SocketClient(path: stack.runDir + "/pool.sock")
         client.send(R.request(uri: "/api/v1/library/works/2"))
         let answer = client.receiveAll().bytes
         #expect(R.parse(answer).last?.type == R.endRequest)

@@ -16,24 +16,29 @@ final class Stack {
     let runDir: String
     let database: String
     let workers: Int
+    /// Pool hosts in network namespaces (scripts/cluster); nil: one pool on a unix socket.
+    let hosts: Int?
     private var environment: [String: String]
 
     /// Starts the stack. `extra` adds to its environment (AIRWAVE_INNER_CACHE, …);
     /// `prepare` changes the generated library before the pool opens it.
-    init(workers: Int = 2, helperIndexes: Bool = true, extra: [String: String] = [:],
-         prepare: (String) throws -> Void = { _ in }) throws {
+    /// `hosts`: that many pool hosts of `workers` each, balanced by `balance`
+    /// (least_conn or hash), with scripts/cluster.
+    init(workers: Int = 2, helperIndexes: Bool = true, hosts: Int? = nil, balance: String = "least_conn",
+         extra: [String: String] = [:], prepare: (String) throws -> Void = { _ in }) throws {
         port = try Self.freePort()
         runDir = Self.root + "/run/t-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
         database = try TemporaryLibrary(artists: 300, helperIndexes: helperIndexes, in: runDir, prepare: prepare).path
         self.workers = workers
+        self.hosts = hosts
         environment = ProcessInfo.processInfo.environment.merging([
             "AIRWAVE_BIN": Self.binary, "AIRWAVE_RUN_DIR": runDir, "AIRWAVE_PORT": "\(port)",
-            "AIRWAVE_DB": database, "AIRWAVE_WORKERS": "\(workers)",
+            "AIRWAVE_DB": database, "AIRWAVE_WORKERS": "\(workers)", "HOSTS": "\(hosts ?? 1)", "BALANCE": balance,
         ].merging(extra) { $1 }) { $1 }
-        let up = try run("up")
+        let up = hosts == nil ? try run("up") : try cluster("up")
         guard up.status == 0 else {
-            _ = try? run("down")
+            _ = hosts == nil ? try? run("down") : try? cluster("down")
             throw HTTPError(description: "stack up failed: \(up.output)")
         }
     }
@@ -44,6 +49,12 @@ final class Stack {
     @discardableResult
     func run(_ arguments: String...) throws -> (status: Int32, output: String) {
         try Subprocess.run(Self.root + "/scripts/stack", arguments, environment: environment)
+    }
+
+    /// `scripts/cluster ARGS` with this stack's environment.
+    @discardableResult
+    func cluster(_ arguments: String...) throws -> (status: Int32, output: String) {
+        try Subprocess.run(Self.root + "/scripts/cluster", arguments, environment: environment)
     }
 
     /// `make TARGET` in the checkout with this stack's environment: the README's commands.
@@ -57,7 +68,7 @@ final class Stack {
     func stop() throws -> [pid_t] {
         let pids = allPIDs()
         guard FileManager.default.fileExists(atPath: runDir) else { return pids }
-        try run("down")
+        try hosts == nil ? run("down") : cluster("down")
         try? FileManager.default.removeItem(atPath: runDir)
         return pids
     }
@@ -86,9 +97,14 @@ final class Stack {
     var livePID: pid_t? { Self.readPID(runDir + "/live.pid") }
     var workerPIDs: [pid_t] { poolPID.map(Self.children) ?? [] }
 
-    /// The master, its workers, the live view, nginx's master and its workers.
+    /// Host `n`'s pool master (a cluster's hosts count from 1).
+    func hostPoolPID(_ n: Int) -> pid_t? { Self.readPID(runDir + "/hosts/\(n)/pool.pid") }
+
+    /// The master, its workers, the live view, nginx's master and its
+    /// workers; in a cluster, every host's pool too.
     func allPIDs() -> [pid_t] {
-        [poolPID, livePID, nginxPID].compactMap { $0 }.flatMap { [$0] + Self.children(of: $0) }
+        let hostPools = (1...max(1, hosts ?? 0)).compactMap { hosts == nil ? nil : hostPoolPID($0) }
+        return ([poolPID, livePID, nginxPID].compactMap { $0 } + hostPools).flatMap { [$0] + Self.children(of: $0) }
     }
 
     /// `GET /api/v1/system/live`, parsed.

@@ -6,7 +6,7 @@ import Testing
 /// more slowly; one that was ready is replaced at once.
 @Suite struct RestartDelayTests {
     @Test func restartsSlowDownWhenAWorkerKeepsCrashing() {
-        var configuration = PoolConfiguration(socketPath: "/tmp/unused.sock")
+        var configuration = PoolConfiguration(listen: .unix(path: "/tmp/unused.sock"))
         configuration.maxRestartDelay = .seconds(30)
         let pool = Pool(configuration: configuration, logger: .init(label: "test")) { _ in { _ in FastCGIResponse(head: [], body: []) } }
         #expect(pool.restartDelay(afterStartFailures: 0) == .zero)

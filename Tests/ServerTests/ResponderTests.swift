@@ -17,7 +17,7 @@ import Testing
 
     init() throws {
         library = try TemporaryLibrary(artists: 30)
-        var settings = Settings(database: library.path, pool: PoolConfiguration(socketPath: "/unused.sock"))
+        var settings = Settings(database: library.path, pool: PoolConfiguration(listen: .unix(path: "/unused.sock")))
         settings.systemSecret = try SystemSecret(Array("0123456789abcdef0123".utf8))
         self.settings = settings
     }

@@ -1,4 +1,5 @@
 import Cache
+import FastCGI
 import Foundation
 @testable import Server
 import Support
@@ -24,7 +25,7 @@ import Vocabulary
 
     @Test func defaultsWhenOnlyTheDatabaseIsGiven() throws {
         let settings = try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: ["AIRWAVE_DB": "/x.db"]))
-        #expect(settings.database == "/x.db" && settings.pool.socketPath == "run/pool.sock")
+        #expect(settings.database == "/x.db" && settings.pool.listen == .unix(path: "run/pool.sock") && settings.pool.scoreboardPath == "run/pool.scoreboard")
         #expect(settings.innerCache && !settings.testEndpoints && settings.systemSecret == nil)
         #expect(settings.cache == SharedCache.Configuration())
         #expect(settings.pool.readTimeout == .seconds(1) && settings.pool.hungRequestLimit == .seconds(11))
@@ -42,6 +43,39 @@ import Vocabulary
         flags.db = "/flag.db"
         settings = try Settings.resolve(flags, from: SettingsSource(environment: environment))
         #expect(settings.pool.workers == 2 && settings.database == "/flag.db")
+    }
+
+    @Test func tcpLetsInLoopbackUnlessToldAndTakesLibfcgisVariable() throws {
+        let tcp = ["AIRWAVE_DB": "/x.db", "AIRWAVE_LISTEN": "198.18.0.2:9000"]
+        var settings = try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: tcp))
+        #expect(settings.pool.listen == .tcp(IPAddress("198.18.0.2")!, port: 9000) && settings.pool.scoreboardPath == "run/pool.scoreboard")
+        #expect(settings.pool.allowedPeers == [IPAddress("127.0.0.1")!, IPAddress("::1")!])
+        settings = try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: tcp.merging(["FCGI_WEB_SERVER_ADDRS": "198.18.0.1"]) { $1 }))
+        #expect(settings.pool.allowedPeers == [IPAddress("198.18.0.1")!])
+        var flags = Settings.Flags()
+        flags.allowFrom = "198.18.0.1,198.18.0.5"
+        flags.scoreboard = "/srv/pool.scoreboard"
+        settings = try Settings.resolve(flags, from: SettingsSource(environment: tcp.merging(["FCGI_WEB_SERVER_ADDRS": "127.0.0.1"]) { $1 }))
+        #expect(settings.pool.allowedPeers == [IPAddress("198.18.0.1")!, IPAddress("198.18.0.5")!])
+        #expect(settings.pool.scoreboardPath == "/srv/pool.scoreboard")
+        // A flag wins over the environment's other kind of address.
+        flags = Settings.Flags()
+        flags.socket = "/srv/pool.sock"
+        settings = try Settings.resolve(flags, from: SettingsSource(environment: tcp))
+        #expect(settings.pool.listen == .unix(path: "/srv/pool.sock") && settings.pool.scoreboardPath == "/srv/pool.scoreboard")
+    }
+
+    @Test(arguments: [
+        (["AIRWAVE_LISTEN": "unix:/a.sock", "AIRWAVE_SOCKET": "/b.sock"], "both a listen address (unix:/a.sock) and a socket (/b.sock): give one (--listen unix:PATH is --socket PATH)"),
+        (["AIRWAVE_ALLOW_FROM": "127.0.0.1"], "--allow-from is for a TCP --listen; a unix socket's mode says who connects"),
+        (["AIRWAVE_LISTEN": "127.0.0.1:9000", "AIRWAVE_ALLOW_FROM": "nginx"],
+         "the addresses allowed to connect (--allow-from): 'nginx' is not an IP address (the pool resolves no names; write nginx's address, e.g. 198.18.0.1)"),
+        (["AIRWAVE_LISTEN": "pool.example:9000"], "listen address 'pool.example:9000': 'pool.example' is not an IP address (the pool binds an address, it resolves no names)"),
+    ] as [([String: String], String)])
+    func listenMistakesAreRefused(_ environment: [String: String], _ message: String) {
+        #expect(throws: SetupError(message)) {
+            try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: environment.merging(["AIRWAVE_DB": "/x.db"]) { a, _ in a }))
+        }
     }
 
     @Test(arguments: [

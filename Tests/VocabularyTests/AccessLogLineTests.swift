@@ -5,7 +5,7 @@ import Vocabulary
 /// nginx's access-log line, read back: every field in place, nothing a
 /// client sends can pass for one, no input traps.
 @Suite struct AccessLogLineTests {
-    static let line = #"127.0.0.1 [28/Nov/2026:02:10:06 +0000] "GET /api/v1/library/artists/5 HTTP/1.1" 200 101 outer=MISS inner=HIT upstream_time=0.001 request_time=0.001 endpoint=artist msec=1795831806.123 agent="curl/8.1""#
+    static let line = #"127.0.0.1 [28/Nov/2026:02:10:06 +0000] "GET /api/v1/library/artists/5 HTTP/1.1" 200 101 outer=MISS inner=HIT upstream_time=0.001 request_time=0.001 endpoint=artist msec=1795831806.123 upstream=198.18.0.2:9000, 198.18.0.6:9000 agent="curl/8.1""#
 
     @Test func everyField() throws {
         let line = try #require(AccessLogLine(Array(Self.line.utf8)))

@@ -38,7 +38,9 @@ int airwave_install_log_reopen_handler(void);
 
 /// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK (a GNU extension Swift's
 /// Glibc module does not show): the new descriptor, or -1 with errno set.
-int airwave_accept(int listener);
+/// `peer` (a sockaddr_storage) and `peer_length` may be NULL; else they get
+/// the peer's address, as accept(2) gives it.
+int airwave_accept(int listener, void *peer, unsigned int *peer_length);
 
 /// An anonymous, shareable memory file (memfd_create, close-on-exec) of
 /// `size` zeroed bytes: its descriptor, or -1 with errno set.

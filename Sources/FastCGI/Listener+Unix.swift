@@ -5,18 +5,14 @@ import Support
 import Glibc
 #endif
 
-/// The pool's listening unix socket, created before the workers are forked
-/// so that all of them accept on it.
-public struct UnixListener {
-    public let path: String
-    public let descriptor: Int32
-
+/// A unix socket: for nginx on the same host.
+extension Listener {
     /// Binds `path` and lets only its owner (mode 0600), or also `group`
     /// (0660: nginx's workers), connect. The folder must be one only its owner
     /// can write, or anybody could replace the socket. A socket file left by a
     /// crashed pool (nobody accepting) is replaced; a live one, or any other
     /// kind of file, is an error.
-    public init(path: String, backlog: Int32 = 1024, group: gid_t? = nil) throws {
+    static func bindUnix(_ path: String, group: gid_t?, backlog: Int32) throws -> Int32 {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -27,8 +23,8 @@ public struct UnixListener {
             raw.copyBytes(from: path.utf8)
             raw[path.utf8.count] = 0
         }
-        try Self.checkFolder(of: path)
-        try Self.removeStale(path, address)
+        try checkFolder(of: path)
+        try removeStale(path, address)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         // Nobody else may connect between bind and chmod.
@@ -56,52 +52,7 @@ public struct UnixListener {
             unlink(path)
             throw error
         }
-        self.path = path
-        self.descriptor = fd
-    }
-
-    /// Takes over a listening socket inherited from the image before an exec
-    /// (a graceful reload): nothing is closed, so no connection is refused.
-    public init(inherited descriptor: Int32, path: String) throws {
-        var type: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == Int32(SOCK_STREAM.rawValue) else {
-            throw SetupError("descriptor \(descriptor) is not a listening socket")
-        }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        self.path = path
-        self.descriptor = descriptor
-    }
-
-    /// What `accept` found.
-    public enum Accepted {
-        /// A new connection: a non-blocking, close-on-exec descriptor.
-        case connection(Int32)
-        /// A signal arrived first.
-        case interrupted
-        /// accept(2) failed with this errno (a connection reset before it
-        /// was taken, too many open files…): the listener itself is fine.
-        case failed(Int32)
-    }
-
-    /// Whether a connection is waiting, after waiting for one at most
-    /// `milliseconds` (a signal ends the wait early).
-    public func hasConnection(within milliseconds: Int32) -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, milliseconds) == 1 && entry.revents & Int16(POLLIN) != 0
-    }
-
-    /// Waits for the next connection.
-    public func accept() -> Accepted {
-        let fd = airwave_accept(descriptor)
-        if fd >= 0 { return .connection(fd) }
-        return errno == EINTR ? .interrupted : .failed(errno)
-    }
-
-    /// Closes the socket and removes its file.
-    public func close() {
-        Glibc.close(descriptor)
-        unlink(path)
+        return fd
     }
 
     /// Refuses a folder that another user owns or that others may write.

@@ -15,9 +15,9 @@ public struct PoolCheck: Sendable {
             agrees = false
             return
         }
-        // The run's own requests that reached a worker, and the two readings after it.
+        // The run's own requests that reached a worker, and the two readings after it (of each host).
         let reached = observations.filter { $0.cache.reachedWorker }.count
-        let accepted = after.accepted - before.accepted - 2
+        let accepted = after.accepted - before.accepted - 2 * after.pools
         self.accepted = accepted
         compare("requests that reached a worker", pool: accepted, headers: reached)
         for name in Set(analysedTemplates.map(\.cacheStatsName)).sorted() {

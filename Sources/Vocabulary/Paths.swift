@@ -9,6 +9,11 @@ public enum Paths {
     public static let status = system + "/status"
     public static let cacheStats = system + "/cache/stats"
     public static let cacheClear = system + "/cache/clear"
+    /// A cluster's nginx (scripts/cluster): `{"hosts": N}`, and host n's own
+    /// system endpoints below `hosts/n` (a single pool answers 404).
+    public static let hosts = system + "/hosts"
+    /// `path` (a system path) of cluster host `n`.
+    public static func onHost(_ n: Int, _ path: String) -> String { "\(hosts)/\(n)" + path.dropFirst(system.count) }
     /// Both layers live, from nginx's access log (`airwave live`), and the outer cache's buttons below it.
     public static let live = system + "/live"
     /// What every POST to the system endpoints carries, or nginx refuses it:

@@ -137,6 +137,23 @@ import Traffic
             ((try? String(contentsOfFile: stack.runDir + "/hosts/1/pool.log", encoding: .utf8)) ?? "")
                 .contains("refused a connection from 198.18.\(number).9: not an allowed nginx address")
         })
+
+        // Each host's own system endpoints, through nginx; the tools sum them.
+        let count = try stack.get("/api/v1/system/hosts")
+        #expect(count.status == 200 && (count.json as? [String: Int]) == ["hosts": 3])
+        for n in 1...3 {
+            let status = try stack.get("/api/v1/system/hosts/\(n)/status")
+            #expect(status.status == 200 && (status.json as? [String: Any])?["master_pid"] as? Int == stack.hostPoolPID(n).map(Int.init))
+        }
+        #expect(try stack.get("/api/v1/system/hosts/4/status").status == 404)
+        var environment = ProcessInfo.processInfo.environment
+        environment["AIRWAVE_RUN_DIR"] = stack.runDir
+        environment["AIRWAVE_PORT"] = "\(stack.port)"
+        let matrix = try Subprocess.run(Stack.binary, ["cache-analysis", "--url", "http://127.0.0.1:\(stack.port)", "--matrix", "--requests", "10",
+                                                       "--seed", "5", "--stack", Stack.root + "/scripts/stack"], environment: environment)
+        #expect(matrix.status == 0, "\(matrix.output)")
+        #expect(matrix.output.contains("outer off, inner off: overall hit rate 0.0%, checks agree") && !matrix.output.contains("DISAGREE"))
+        print(matrix.output.components(separatedBy: "Cache matrix").last ?? "")
     }
 }
 

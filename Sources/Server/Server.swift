@@ -51,10 +51,13 @@ public struct Server {
         var pool = settings.pool
         pool.cacheDescriptor = cache?.memory.descriptor
         pool.reloadCommand = Self.commandWithoutReloadOptions()
-        pool.reloadCheck = { [flags, logger] in
+        pool.reloadCheck = { [flags, logger, listen = settings.pool.listen] in
             // The new image resolves its settings again: never exec into one that cannot start.
             do {
                 let next = try Settings.resolve(flags)
+                guard next.pool.listen == listen else {
+                    return "the listen address changed (\(listen) → \(next.pool.listen)), and a reload keeps the socket it has: restart the pool to move it"
+                }
                 _ = try DatabaseCheck.run(next.database, as: next.pool.workerUser, logger: logger)
                 return nil
             } catch {

@@ -1,4 +1,5 @@
 import DemoData
+import FastCGITesting
 import Foundation
 import Testing
 
@@ -74,5 +75,43 @@ import Testing
         let expected = ["missing": "database not found", "not-sqlite": "cannot read", "other-schema": "is not an Air-Wave library"][kind]!
         #expect(output.contains(expected), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/pool.sock"))
+    }
+
+    /// The pool on TCP (nginx on another host): only the allowed address
+    /// gets an answer, anybody else is closed and logged; a reload applies
+    /// a new allowed list to the socket it keeps, and refuses to move it.
+    @Test func onTCPOnlyNginxsAddressIsAnsweredAndAReloadKeepsTheAddress() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try library(helperIndexes: true)
+        let port = try Stack.freePort()
+        let settings = dir + "/pool.env"
+        try "AIRWAVE_LISTEN=127.0.0.1:\(port)\nAIRWAVE_ALLOW_FROM=127.0.0.2\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        let pool = try serve(["--db", db, "--config", settings, "--scoreboard", dir + "/pool.scoreboard", "--workers", "2"])
+        defer { pool.signal(SIGTERM); _ = pool.wait() }
+        #expect(Stack.eventually(within: 10) { pool.output.contains("pool started") && Stack.children(of: pool.pid).count == 2 })
+        #expect(pool.output.contains("listen=127.0.0.1:\(port)") && pool.output.contains("allowed=127.0.0.2"))
+
+        func ask(from source: String) throws -> String {
+            let client = try SocketClient(host: "127.0.0.1", port: UInt16(port), source: source, timeoutSeconds: 5)
+            client.send(FastCGIRecords.request(uri: "/api/v1/library/works/3"))
+            return String(decoding: FastCGIRecords.stdoutStream(client.receiveAll().bytes), as: UTF8.self)
+        }
+        #expect(try ask(from: "127.0.0.2").contains(#""id":3"#))
+        #expect(try ask(from: "127.0.0.1") == "")
+        #expect(Stack.eventually(within: 3) { pool.output.contains("refused a connection from 127.0.0.1: not an allowed nginx address") })
+
+        // Another port in the settings: the reload is cancelled, the pool goes on where it is.
+        let workers = Set(Stack.children(of: pool.pid))
+        try "AIRWAVE_LISTEN=127.0.0.1:\(try Stack.freePort())\nAIRWAVE_ALLOW_FROM=127.0.0.2\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        pool.signal(SIGHUP)
+        #expect(Stack.eventually(within: 5) { pool.output.contains("reload cancelled: the listen address changed") })
+        #expect(Set(Stack.children(of: pool.pid)) == workers)
+
+        // Another allowed list: applied by the reload, on the same socket.
+        try "AIRWAVE_LISTEN=127.0.0.1:\(port)\nAIRWAVE_ALLOW_FROM=127.0.0.1\n".write(toFile: settings, atomically: true, encoding: .utf8)
+        pool.signal(SIGHUP)
+        #expect(Stack.eventually(within: 10) { !workers.contains(where: Stack.isAlive) && Stack.children(of: pool.pid).count == 2 })
+        #expect(try ask(from: "127.0.0.1").contains(#""id":3"#))
+        #expect(try ask(from: "127.0.0.2") == "")
     }
 }

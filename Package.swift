@@ -36,10 +36,10 @@ let package = Package(
         .target(name: "DemoData", dependencies: ["Store", "Support"]),
         // The API: routing, validation, JSON, serving from the inner cache or the store.
         .target(name: "API", dependencies: ["Store", "Cache", "JSON", "Support", "Vocabulary", .product(name: "Logging", package: "swift-log")]),
-        // The pre-fork worker pool: master, workers, signals, scoreboard.
+        // The pre-fork worker pool: master, workers, signals, scoreboard (with the pool-wide request histograms).
         .target(name: "Pool", dependencies: ["FastCGI", "CSupport", "Support",
                                              .product(name: "Logging", package: "swift-log")]),
-        // The pool assembled: settings, the master's checks and shared memory, each worker's Responder, status.
+        // The pool assembled: settings, the master's checks and shared memory, each worker's Responder, status, metrics.
         .target(name: "Server", dependencies: ["API", "Cache", "Pool", "Store", "FastCGI", "JSON", "CSupport", "Support", "Vocabulary",
                                                .product(name: "Logging", package: "swift-log")]),
         // `airwave live`: both cache layers per endpoint and second from nginx's access log, the outer cache's buttons.

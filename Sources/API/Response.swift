@@ -9,6 +9,8 @@ public struct Response: Sendable {
     public var innerCache: InnerCacheStatus?
     /// `Allow`, on a 405.
     public var allow: String?
+    /// `Cache-Control`, when an answer must say it (the metrics: never stored).
+    public var cacheControl: String?
 
     public init(status: Int, body: [UInt8], innerCache: InnerCacheStatus? = nil) {
         self.status = status
@@ -24,6 +26,7 @@ public struct Response: Sendable {
     /// The FastCGI/CGI header block, ending with the blank line.
     public func headerBlock() -> String {
         CGIHead.make(status: status, contentType: contentType, contentLength: body.count,
-                     headers: (innerCache.map { [(CacheHeader.inner, $0.rawValue)] } ?? []) + (allow.map { [("Allow", $0)] } ?? []))
+                     headers: (innerCache.map { [(CacheHeader.inner, $0.rawValue)] } ?? []) + (allow.map { [("Allow", $0)] } ?? [])
+                         + (cacheControl.map { [("Cache-Control", $0)] } ?? []))
     }
 }

@@ -25,6 +25,14 @@ extension LibraryAPI {
             guard readOnly else { return Response(.methodNotAllowed, innerCache: nil) }
             return Response(status: 200, body: pool.cacheStatsJSON(cache))
         }
+        if named("metrics") {
+            guard readOnly else { return Response(.methodNotAllowed, innerCache: nil) }
+            var response = Response(status: 200, body: pool.metricsText(cache, database: store.database.path))
+            response.contentType = metricsContentType
+            // Every scrape reads the pool as it is now: nothing on the way may keep it.
+            response.cacheControl = "no-store"
+            return response
+        }
         if named("cache/clear") {
             guard method == .post else {
                 var response = Response(.methodNotAllowed, innerCache: nil)

@@ -65,3 +65,13 @@ void airwave_scoreboard_read_path(const airwave_scoreboard *board, uint32_t slot
     }
     out[AIRWAVE_SCOREBOARD_PATH_BYTES - 1] = 0;
 }
+
+void airwave_scoreboard_observe(airwave_scoreboard *board, uint32_t route, uint32_t status_class, int64_t duration_us) {
+    if (route >= AIRWAVE_METRIC_ROUTES || status_class >= AIRWAVE_METRIC_CLASSES) return;
+    airwave_latency *l = &board->latency[route][status_class];
+    uint64_t us = duration_us > 0 ? (uint64_t)duration_us : 0;
+    uint32_t bucket = 0;
+    while (bucket < AIRWAVE_METRIC_BUCKETS && (int64_t)us > airwave_metric_bucket_bounds_us[bucket]) bucket++;
+    __atomic_add_fetch(&l->buckets[bucket], 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(&l->sum_us, us, __ATOMIC_ACQ_REL);
+}

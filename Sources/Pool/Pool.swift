@@ -132,7 +132,8 @@ public final class Pool {
     private func reapWorkers() {
         while true {
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
+            var usage = rusage()
+            let pid = wait4(-1, &status, WNOHANG, &usage)
             guard pid > 0 else { return }
             if retiring.remove(pid) != nil {
                 logger.info("retired worker exited", metadata: ["worker_pid": "\(pid)", "cause": "\(Self.describe(status))"])
@@ -142,6 +143,8 @@ public final class Pool {
             let uptime = Duration.nanoseconds(Int64(SystemClock.now() - slots[index].startedAt))
             let diedStarting = scoreboard.isStarting(slot: index)
             slots[index].pid = 0
+            // Its CPU time, before its slot empties: the pool's CPU counter (live workers' from /proc) never goes back.
+            scoreboard.addExitedCPU(microseconds: Self.microseconds(usage.ru_utime) + Self.microseconds(usage.ru_stime))
             scoreboard.workerExited(slot: index)
             // Exit 0 outside a stop: the worker served its max_requests.
             let recycled = status == Worker.recycled
@@ -154,6 +157,8 @@ public final class Pool {
             if recycled { logger.info("worker recycled", metadata: metadata) } else { logger.warning("worker exited", metadata: metadata) }
         }
     }
+
+    static func microseconds(_ time: timeval) -> UInt64 { UInt64(max(0, time.tv_sec)) * 1_000_000 + UInt64(max(0, time.tv_usec)) }
 
     /// None after a worker that was ready; then 100 ms, doubling, capped.
     func restartDelay(afterStartFailures failures: Int) -> Duration {

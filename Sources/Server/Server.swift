@@ -95,7 +95,7 @@ public struct Server {
                 logger.warning("artist facts not built at start (the first requests build them): \(error)")
             }
         }
-        return Responder(api: api, secret: settings.systemSecret)
+        return Responder(api: api, secret: settings.systemSecret, scoreboard: context?.scoreboard)
     }
 
     private func logSettings(cache: SharedCache?, artistFacts: ArtistFacts) {

@@ -51,7 +51,7 @@ import Support
             let text = String(decoding: R.stdoutStream(client.receiveAll().bytes), as: UTF8.self)
             return (text.components(separatedBy: "\r\n")[0], text)
         }
-        for path in ["status", "cache/stats", "ping"] {
+        for path in ["status", "cache/stats", "metrics", "ping"] {
             #expect(try direct("/api/v1/system/" + path, secret: nil).status == "Status: 403 Forbidden", "\(path)")
             #expect(try direct("/api/v1/system/" + path, secret: Array("not-the-secret-at-all-0123456789".utf8)).status == "Status: 403 Forbidden")
             #expect(try direct("/api/v1/system/" + path, secret: stack.systemSecret).status == "Status: 200 OK")

@@ -76,6 +76,40 @@ import Support
         #expect(s.workers[2].currentPath!.utf8.count <= 127)
     }
 
+    @Test func histogramsCountEachRequestOnceCumulativelyPerRouteAndClass() throws {
+        defer { unlink(path) }
+        let board = try Scoreboard.create(path: path, slots: 1, masterPID: 1)
+        #expect(Scoreboard.latencyBounds.first == 0.0005 && Scoreboard.latencyBounds.last == 5 && Scoreboard.latencyBounds.contains(0.2))
+        board.observe(route: 1, statusClass: 1, microseconds: 300)        // ≤ 0.5 ms
+        board.observe(route: 1, statusClass: 1, microseconds: 1000)       // exactly on the 1 ms bound: in it
+        board.observe(route: 1, statusClass: 1, microseconds: 150_000)    // ≤ 200 ms
+        board.observe(route: 1, statusClass: 1, microseconds: 9_000_000)  // above every bound: +Inf only
+        board.observe(route: 1, statusClass: 4, microseconds: 2000)       // another class
+        board.observe(route: 99, statusClass: 1, microseconds: 1)         // no such route: ignored
+        board.observe(route: 1, statusClass: 5, microseconds: 1)          // no such class: ignored
+
+        let ok = try Scoreboard.open(path: path).latency(route: 1, statusClass: 1)  // as another process reads it
+        let bound = { (seconds: Double) in ok.cumulative[Scoreboard.latencyBounds.firstIndex(of: seconds)!] }
+        #expect(ok.count == 4 && ok.cumulative.count == Scoreboard.latencyBounds.count)
+        #expect(bound(0.0005) == 1 && bound(0.001) == 2 && bound(0.1) == 2 && bound(0.2) == 3 && bound(5) == 3)
+        #expect(abs(ok.sumSeconds - 9.1513) < 1e-9)
+        #expect(zip(ok.cumulative, ok.cumulative.dropFirst()).allSatisfy { $0 <= $1 })
+        let failed = board.latency(route: 1, statusClass: 4)
+        #expect(failed.count == 1 && failed.cumulative.first == 0 && failed.cumulative.last == 1)
+        let untouched = (0..<Scoreboard.routes).flatMap { route in (0..<Scoreboard.statusClasses).map { (route, $0) } }
+            .filter { $0 != (1, 1) && $0 != (1, 4) }
+        #expect(untouched.allSatisfy { board.latency(route: $0.0, statusClass: $0.1).count == 0 })
+    }
+
+    @Test func keepsTheCPUOfWorkersThatExited() throws {
+        defer { unlink(path) }
+        let board = try Scoreboard.create(path: path, slots: 1, masterPID: 1)
+        #expect(board.exitedWorkersCPUSeconds == 0)
+        board.addExitedCPU(microseconds: Pool.microseconds(timeval(tv_sec: 1, tv_usec: 250_000)))
+        board.addExitedCPU(microseconds: 500_000)
+        #expect(board.exitedWorkersCPUSeconds == 1.75)
+    }
+
     @Test func refusesWhatIsNotAScoreboard() throws {
         defer { unlink(path) }
         #expect(throws: SetupError.self) { try Scoreboard.open(path: path) }

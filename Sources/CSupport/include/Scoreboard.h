@@ -9,7 +9,7 @@
 /// Every field is read and written with atomic builtins.
 
 #define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
-#define AIRWAVE_SCOREBOARD_VERSION 4u
+#define AIRWAVE_SCOREBOARD_VERSION 5u
 #define AIRWAVE_SCOREBOARD_PATH_BYTES 128
 
 enum airwave_worker_state {
@@ -32,6 +32,24 @@ typedef struct {
     char path[AIRWAVE_SCOREBOARD_PATH_BYTES];
 } airwave_slot;
 
+/* The requests' latency histograms, pool-wide (`GET /api/v1/system/metrics`):
+   one per route (the five library endpoints, system, anything else) and
+   status class (1xx…5xx). Buckets are kept apart (each request adds to one,
+   the last for anything slower than the largest bound) and made cumulative
+   when read, so a reader never sees a count below its buckets' sum. */
+#define AIRWAVE_METRIC_ROUTES 7
+#define AIRWAVE_METRIC_CLASSES 5
+#define AIRWAVE_METRIC_BUCKETS 14 /* upper bounds, in µs, in airwave_metric_bucket_bounds_us */
+
+static const int64_t airwave_metric_bucket_bounds_us[AIRWAVE_METRIC_BUCKETS] = {
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 200000, 250000, 500000, 1000000, 2500000, 5000000,
+};
+
+typedef struct {
+    uint64_t sum_us;
+    uint64_t buckets[AIRWAVE_METRIC_BUCKETS + 1]; /* the last: above every bound (+Inf) */
+} airwave_latency;
+
 typedef struct {
     uint32_t magic;
     uint32_t version;
@@ -47,6 +65,8 @@ typedef struct {
     uint32_t reserved;
     uint64_t read_timeouts;       /* connections closed for not sending a whole request in time */
     uint64_t malformed;           /* connections closed for bytes that are not FastCGI */
+    uint64_t exited_cpu_us;       /* user + system CPU of the workers that exited (the master adds each one's rusage as it reaps it) */
+    airwave_latency latency[AIRWAVE_METRIC_ROUTES][AIRWAVE_METRIC_CLASSES];
     airwave_slot slots[];
 } airwave_scoreboard;
 
@@ -73,6 +93,9 @@ void airwave_scoreboard_idle(airwave_scoreboard *board, uint32_t slot);
 
 /// The request is answered.
 void airwave_scoreboard_end(airwave_scoreboard *board, uint32_t slot, int64_t duration_us);
+
+/// Counts one answered request in its route's and status class's histogram.
+void airwave_scoreboard_observe(airwave_scoreboard *board, uint32_t route, uint32_t status_class, int64_t duration_us);
 
 /// Copies the slot's current path into `out` (at least AIRWAVE_SCOREBOARD_PATH_BYTES).
 void airwave_scoreboard_read_path(const airwave_scoreboard *board, uint32_t slot, char *out);

@@ -1,4 +1,5 @@
 import Logging
+import Support
 import Vocabulary
 
 /// The library's navigation queries over one read-only connection, each
@@ -117,6 +118,7 @@ public final class LibraryStore {
     /// nothing either.
     private func reopenIfReplaced() {
         guard let now = try? FileIdentity(path: path), !now.isSameFile(as: connection.identity), now != refused else { return }
+        let started = SystemClock.now()
         do {
             let next = try Connection(path: path, configuration: configuration)
             next.database.timesStatements = connection.database.timesStatements
@@ -125,7 +127,8 @@ public final class LibraryStore {
             reopened = true
             refused = nil
             configuration.logger?.notice("database file replaced: reopened", metadata: [
-                "db": "\(path)", "old_inode": "\(old.inode)", "new_inode": "\(next.identity.inode)"])
+                "db": "\(path)", "old_inode": "\(old.inode)", "new_inode": "\(next.identity.inode)",
+                "ms": "\(Format.milliseconds(SystemClock.now() - started))"])
         } catch {
             refused = now
             configuration.logger?.error("database file replaced by one that cannot be served: still serving the file open before (inode \(connection.identity.inode)) until a good one is renamed over it", metadata: [

@@ -61,6 +61,14 @@ public enum Replica {
                 throw SetupError("\(source) and \(destination) are the same file")
             }
             replaced = status
+            // SQLite opens a `-wal` file it finds beside a database whatever
+            // the database's header says, and rolls back a hot `-journal`:
+            // either, left by the file replaced, would be read into the copy.
+            for (suffix, what) in [("-wal", "is in WAL mode"), ("-journal", "is being written")] where lstat(destination + suffix, &status) == 0 {
+                if suffix == "-wal" || status.st_size > 0 {
+                    throw SetupError("\(destination)\(suffix) exists: \(destination) \(what), and SQLite would read that file with the copy; stop its writers and switch it to rollback-journal mode first (sqlite3 \(destination) 'PRAGMA journal_mode = DELETE')")
+                }
+            }
         } else if errno != ENOENT {
             throw SystemError("lstat \(destination)")
         }

@@ -140,8 +140,9 @@ import Traffic
             }
         }
         #expect(hits >= urls.count, "the inner cache is not serving the new file's answers: \(hits) hits")
-        let reopened = stack.log("pool.log").components(separatedBy: "database file replaced: reopened").count - 1
-        #expect(reopened == workers, "\(reopened) reopens for \(workers) workers")
+        let reopens = stack.log("pool.log").split(separator: "\n").filter { $0.contains("database file replaced: reopened") }
+        #expect(reopens.count == workers, "\(reopens.count) reopens for \(workers) workers")
+        let reopenTimes = reopens.compactMap { line in line.range(of: "ms=").map { line[$0.upperBound...].prefix { $0 == "." || $0.isNumber } } }
 
         let firstNew = newAfter.map(\.received).min() ?? renamedAt
         let lastOld = all.filter { $0.source == .old }.map(\.received).max() ?? renamedAt
@@ -151,7 +152,7 @@ import Traffic
             \(mixed.count) from neither file; \(oldBefore) old before the rename, \(newAfter.count) new; \
             time to notice (rename to first new answer) \(Format.milliseconds(firstNew - renamedAt)) ms, \
             last old answer \(lastOld > renamedAt ? Format.milliseconds(lastOld - renamedAt) + " ms after the rename" : "before the rename"); \
-            \(workers) workers, inner cache on; replicate: \(replicate.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first ?? "")
+            reopening took \(reopenTimes.joined(separator: ", ")) ms; \(workers) workers, inner cache on; replicate: \(replicate.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first ?? "")
             """)
     }
 

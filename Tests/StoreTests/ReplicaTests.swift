@@ -77,7 +77,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: destination + "-wal"))
     }
 
-    @Test(arguments: ["missing", "not-sqlite", "other-schema", "symlink", "same-file", "no-folder"])
+    @Test(arguments: ["missing", "not-sqlite", "other-schema", "symlink", "same-file", "no-folder", "wal-left", "hot-journal"])
     func aBadRequestChangesNothing(kind: String) throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let good = try library("good")
@@ -98,6 +98,11 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: destination)
             destination = link
             expected = "is a symbolic link"
+        case "wal-left", "hot-journal":
+            source = good
+            let suffix = kind == "wal-left" ? "-wal" : "-journal"
+            try Data("left by the file replaced".utf8).write(to: URL(fileURLWithPath: destination + suffix))
+            expected = "\(destination)\(suffix) exists"
         case "same-file":
             source = destination
             expected = "are the same file"

@@ -4,7 +4,7 @@
 SWIFT ?= swift
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: help deps build up down status reload cluster-up cluster-down cluster-status test bench bench-cache outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix clean
+.PHONY: help deps build up down status reload cluster-up cluster-down cluster-status test bench bench-cache outer-cache-on outer-cache-off outer-cache-clear inner-cache-on inner-cache-off load-test cache-analysis cache-matrix replicate clean
 
 help:
 	@echo "make up               install what is missing, build, start pool + nginx on 127.0.0.1:$${AIRWAVE_PORT:-8080}"
@@ -23,6 +23,7 @@ help:
 	@echo "make cluster-up HOSTS=3  several pool hosts (network namespaces, root) behind one nginx; BALANCE=hash for consistent hashing"
 	@echo "make cluster-down     stop them and remove their namespaces"
 	@echo "make reload           new pool workers (and a new build) without dropping a request"
+	@echo "make replicate SRC=F  swap a consistent copy of F in for the running stack's database (a read replica)"
 
 deps:
 	@scripts/install-deps
@@ -79,6 +80,11 @@ cache-analysis: build
 
 cache-matrix: build
 	@.build/release/airwave cache-analysis --matrix $(TOOL_URL) $(ARGS)
+
+# The stack's database: AIRWAVE_DB, else the demo library in the run folder.
+replicate: build
+	@test -n "$(SRC)" || { echo "usage: make replicate SRC=/path/to/library.db" >&2; exit 64; }
+	@.build/release/airwave replicate "$(SRC)" "$${AIRWAVE_DB:-$${AIRWAVE_RUN_DIR:-run}/demo.db}"
 
 # The load tester's timing tests measure real time: they run alone, after
 # the rest (which start nginx stacks and wrk in parallel). Schemathesis, for

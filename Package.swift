@@ -65,7 +65,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData", "CacheTesting", "CSupport", "Support", "Vocabulary"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "DemoData", "CacheTesting", "CSupport", "Support", "Vocabulary",
+                                                  .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "APITests", dependencies: ["API", "Cache", "CacheTesting", "JSON", "Store", "DemoData", "Support", "Vocabulary"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Pool", "API", "Cache", "Store", "FastCGI", "DemoData"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

@@ -88,9 +88,10 @@ public final class LibraryAPI {
             // stores is tagged with the epoch its data is at least as new as.
             let epoch = cache?.epoch
             return try store.read {
-                // Another program may have written the file: nothing older may
-                // be served after that, by any worker; nor stored from here.
-                let fileChanged = try store.refreshIfChanged()
+                // Another program may have written the file, or renamed another
+                // over it: nothing older may be served after that, by any
+                // worker; nor stored from here.
+                let fileChanged = store.refreshIfChanged()
                 if fileChanged { cache?.clear() }
                 guard let cache, let epoch else { return Response(status: 200, body: try body(for: request), innerCache: .off) }
                 let key = request.cacheKey

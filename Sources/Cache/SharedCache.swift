@@ -13,7 +13,10 @@ import Support
 /// can compare, so the cache keeps an epoch instead:
 /// 1. a request reads `epoch` before its read transaction starts;
 /// 2. a worker that sees the file changed, in that transaction, calls
-///    `clear()` (a new epoch) and stores nothing from that request;
+///    `clear()` (a new epoch) and stores nothing from that request (a
+///    commit, or another file renamed over the path: the worker stats it
+///    after step 1, so once a new epoch has begun for a new file, every
+///    request that reads that epoch reads that file);
 /// 3. a body is stored with the epoch of step 1 (not at all if the epoch
 ///    has moved on) and served only while that epoch is current.
 /// A body computed before a commit C was computed in a snapshot older than

@@ -1,4 +1,5 @@
 import Logging
+import Support
 import Vocabulary
 
 /// The library's navigation queries over one read-only connection, each
@@ -22,78 +23,117 @@ public final class LibraryStore {
         public init() {}
     }
 
-    public let database: Database
+    /// The database path, as the pool was given it: a new file renamed over
+    /// it is opened at the next request.
+    public let path: String
     let configuration: Configuration
     /// How long a request's statements may run.
     public var requestTimeout: Duration? { configuration.requestTimeout }
-    private let artistStatement, artistWorkCount, artistRecordingCount, artistsPage, artistsSearchPage: Statement
-    private let linkedWorkCount, artistWorksPage, artistWorkOrder: Statement
-    private let workStatement, workTotals, workRecordingCount, workArtistNames, recordingsPage: Statement
-    private let begin, commit, rollback: Statement
+    /// The open file and its statements; replaced whole by another file.
+    private var connection: Connection
+    /// The connection the current (or last) request reads with.
+    public var database: Database { connection.database }
+    /// A file renamed over the path that could not be served (not SQLite,
+    /// not Air-Wave, unreadable), as stat saw it: not tried again until the
+    /// path names another file or this one changes (a chmod, a write).
+    private var refused: FileIdentity?
     private var facts = BigArtistFacts()
     private var dataVersion: Int64
+    /// A new file was opened and no transaction has noticed it yet (its
+    /// data version cannot be compared with the old connection's).
+    private var reopened = false
+    /// Whether the data changed since `refreshIfChanged` last said so.
+    private var changeToReport = false
     /// The pool's facts about every artist, if it keeps them.
     public let artistFacts: ArtistFacts?
     /// Their epoch as read before the current read transaction; nil when
     /// they must not be used in it (the file changed in it).
     private var factsEpoch: UInt64?
-    private lazy var factStatements = Result { try FactStatements(database) }
 
     public init(path: String, configuration: Configuration = Configuration(), artistFacts: ArtistFacts? = nil) throws {
+        self.path = path
         self.artistFacts = artistFacts
-        database = try Database(path: path, mode: .readOnly)
         self.configuration = configuration
-        if configuration.mmapBytes > 0 { try database.execute("PRAGMA mmap_size = \(configuration.mmapBytes)") }
-        database.echo = configuration.echo
-        artistStatement = try database.prepare(Queries.artist)
-        artistWorkCount = try database.prepare(Queries.artistWorkCount)
-        artistRecordingCount = try database.prepare(Queries.artistRecordingCount)
-        artistsPage = try database.prepare(Queries.artistsPage)
-        artistsSearchPage = try database.prepare(Queries.artistsSearchPage)
-        linkedWorkCount = try database.prepare(Queries.linkedWorkCount)
-        artistWorksPage = try database.prepare(Queries.artistWorksPage)
-        artistWorkOrder = try database.prepare(Queries.artistWorkOrder)
-        workStatement = try database.prepare(Queries.work)
-        workTotals = try database.prepare(Queries.workTotals)
-        workRecordingCount = try database.prepare(Queries.workRecordingCount)
-        workArtistNames = try database.prepare(Queries.workArtistNames)
-        recordingsPage = try database.prepare(Queries.recordingsPage)
-        begin = try database.prepare("BEGIN")
-        commit = try database.prepare("COMMIT")
-        rollback = try database.prepare("ROLLBACK")
-        dataVersion = try database.dataVersion()
+        connection = try Connection(path: path, configuration: configuration)
+        dataVersion = try connection.database.dataVersion()
     }
 
     /// Runs `body` in one read transaction: every statement sees the same
     /// snapshot, and SQLite takes its file lock once rather than per statement.
     /// Statements running past `Configuration.requestTimeout` are interrupted.
+    ///
+    /// Before the transaction, a file renamed over the path (a read replica
+    /// swapped in) is opened in place of the old one; in it, the data
+    /// version is compared. Either way what was derived from older data is
+    /// dropped here, the one place that decides "the database changed", and
+    /// `refreshIfChanged` says so.
     public func read<T>(_ body: () throws -> T) throws -> T {
-        // Before the snapshot: what is built for this epoch holds no older data.
+        // Before the snapshot: what is built for this epoch holds no older
+        // data. And before the stat: a worker that reads an epoch started
+        // because of a new file sees that file (see `SharedCache`).
         factsEpoch = artistFacts?.epoch
-        database.limitTime(to: configuration.requestTimeout.map { UInt64(max(0, $0.nanoseconds)) })
-        defer { database.limitTime(to: nil) }
-        try begin.step()
+        reopenIfReplaced()
+        let connection = self.connection
+        connection.database.limitTime(to: configuration.requestTimeout.map { UInt64(max(0, $0.nanoseconds)) })
+        defer { connection.database.limitTime(to: nil) }
+        try connection.begin.step()
         do {
+            try noticeChange()
             let result = try body()
-            try commit.step()
+            try connection.commit.step()
             return result
         } catch {
-            _ = try? rollback.step()
+            _ = try? connection.rollback.step()
             throw error
         }
     }
 
-    /// Checks whether another program changed the file since the last call;
-    /// if so, drops everything derived from the older data and returns true.
-    /// Call it inside `read`, so the answer that follows uses that snapshot.
-    public func refreshIfChanged() throws -> Bool {
-        let now = try database.dataVersion()
-        guard now != dataVersion else { return false }
+    /// Whether the database changed since the last call: another program
+    /// committed to the file, or another file was renamed over the path.
+    /// What was derived from the older data is already dropped, and the
+    /// current read transaction reads the new data. Call it inside `read`.
+    public func refreshIfChanged() -> Bool {
+        defer { changeToReport = false }
+        return changeToReport
+    }
+
+    /// The data this transaction reads is not what was derived from before.
+    private func noticeChange() throws {
+        let now = try connection.database.dataVersion()
+        guard reopened || now != dataVersion else { return }
         dataVersion = now
+        reopened = false
         facts = BigArtistFacts()
         artistFacts?.invalidate()
         factsEpoch = nil
-        return true
+        changeToReport = true
+    }
+
+    /// Opens the file the path names now if it is not the one open. One that
+    /// cannot be served is refused and logged once, and the old file, which
+    /// lives on while we hold it, is served until a good one is renamed over
+    /// the path: a bad copy must not take the pool down, and answering 503
+    /// would turn it into an outage of every host it was copied to. A path
+    /// that names nothing (removed, or its folder unreadable) changes
+    /// nothing either.
+    private func reopenIfReplaced() {
+        guard let now = try? FileIdentity(path: path), !now.isSameFile(as: connection.identity), now != refused else { return }
+        let started = SystemClock.now()
+        do {
+            let next = try Connection(path: path, configuration: configuration)
+            next.database.timesStatements = connection.database.timesStatements
+            let old = connection.identity
+            connection = next
+            reopened = true
+            refused = nil
+            configuration.logger?.notice("database file replaced: reopened", metadata: [
+                "db": "\(path)", "old_inode": "\(old.inode)", "new_inode": "\(next.identity.inode)",
+                "ms": "\(Format.milliseconds(SystemClock.now() - started))"])
+        } catch {
+            refused = now
+            configuration.logger?.error("database file replaced by one that cannot be served: still serving the file open before (inode \(connection.identity.inode)) until a good one is renamed over it", metadata: [
+                "db": "\(path)", "inode": "\(now.inode)", "error": "\(error)"])
+        }
     }
 
     /// The pool's artist facts for this transaction, built now if nobody has
@@ -104,7 +144,7 @@ public final class LibraryStore {
         guard artistFacts.needsBuild(epoch: epoch) else { return nil }
         var artists = 0
         let published = try artistFacts.build(epoch: epoch) {
-            let built = try factStatements.get().compute()
+            let built = try connection.factStatements.get().compute()
             artists = built.ids.count
             return built
         }
@@ -128,7 +168,7 @@ public final class LibraryStore {
     /// `GET /artists`: ordered by name, then id. `search` (UTF-8 bytes) is
     /// matched as SQLite's LIKE matches: bytes, ASCII case folded.
     public func artists(skip: Int64, limit: Int, search: [UInt8]) throws -> [ArtistListItem] {
-        let statement = search.isEmpty ? artistsPage : artistsSearchPage
+        let statement = search.isEmpty ? connection.artistsPage : connection.artistsSearchPage
         try statement.bind(Int64(limit), at: 1)
         try statement.bind(skip, at: 2)
         if !search.isEmpty { try statement.bind(text: Self.likePattern(search), at: 3) }
@@ -174,10 +214,11 @@ public final class LibraryStore {
             let start = Int(min(skip, Int64(order.count)))
             page = order[start..<min(order.count, start + limit)].map { ($0, nil) }
         } else {
-            try artistWorksPage.bind(artistID, at: 1)
-            try artistWorksPage.bind(Int64(limit), at: 2)
-            try artistWorksPage.bind(skip, at: 3)
-            while try artistWorksPage.step() { page.append((artistWorksPage.int64(0), artistWorksPage.string(1))) }
+            let statement = connection.artistWorksPage
+            try statement.bind(artistID, at: 1)
+            try statement.bind(Int64(limit), at: 2)
+            try statement.bind(skip, at: 3)
+            while try statement.step() { page.append((statement.int64(0), statement.string(1))) }
         }
         return try page.map { id, knownTitle in
             let title = try knownTitle ?? workRow(id)?.title ?? ""
@@ -194,10 +235,7 @@ public final class LibraryStore {
     public func work(id: Int64) throws -> WorkDetail? {
         guard let row = try workRow(id) else { return nil }
         let names = try artistNames(ofWork: id)
-        try workRecordingCount.bind(id, at: 1)
-        _ = try workRecordingCount.step()
-        let count = Int(workRecordingCount.int64(0))
-        workRecordingCount.reset()
+        let count = Int(try self.count(connection.workRecordingCount, id))
         return WorkDetail(id: id, title: row.title, artistID: row.artistID, artistName: row.artistName,
                           artistNames: names.isEmpty ? (row.artistName ?? unknownArtist) : names,
                           isInstrumental: row.isInstrumental, recordingCount: count)
@@ -210,7 +248,7 @@ public final class LibraryStore {
         guard let work = try workRow(workID) else { return nil }
         let names = try artistNames(ofWork: workID)
         let display = names.isEmpty ? unknownArtist : names
-        let statement = recordingsPage
+        let statement = connection.recordingsPage
         try statement.bind(workID, at: 1)
         try statement.bind(status == .all ? -1 : (status == .matched ? 1 : 0), at: 2)
         try statement.bind(source == .all ? -1 : (source == .library ? 1 : 0), at: 3)
@@ -231,10 +269,11 @@ public final class LibraryStore {
     // MARK: Pieces
 
     private func artistRow(_ id: Int64) throws -> (String, String?)? {
-        try artistStatement.bind(id, at: 1)
-        defer { artistStatement.reset() }
-        guard try artistStatement.step() else { return nil }
-        return (artistStatement.string(0) ?? "", artistStatement.string(1))
+        let statement = connection.artist
+        try statement.bind(id, at: 1)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return (statement.string(0) ?? "", statement.string(1))
     }
 
     private struct WorkRow {
@@ -245,30 +284,33 @@ public final class LibraryStore {
     }
 
     private func workRow(_ id: Int64) throws -> WorkRow? {
-        try workStatement.bind(id, at: 1)
-        defer { workStatement.reset() }
-        guard try workStatement.step() else { return nil }
-        return WorkRow(title: workStatement.string(0) ?? "", artistID: workStatement.isNull(1) ? nil : workStatement.int64(1),
-                       artistName: workStatement.string(2), isInstrumental: workStatement.bool(3))
+        let statement = connection.work
+        try statement.bind(id, at: 1)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return WorkRow(title: statement.string(0) ?? "", artistID: statement.isNull(1) ? nil : statement.int64(1),
+                       artistName: statement.string(2), isInstrumental: statement.bool(3))
     }
 
     /// The names of the work's artists in `work_artists`, by artist id, joined
     /// with ", "; empty when it has none.
     private func artistNames(ofWork id: Int64) throws -> String {
-        try workArtistNames.bind(id, at: 1)
+        let statement = connection.workArtistNames
+        try statement.bind(id, at: 1)
         var names = ""
-        while try workArtistNames.step() {
+        while try statement.step() {
             if !names.isEmpty { names += ", " }
-            names += workArtistNames.string(0) ?? ""
+            names += statement.string(0) ?? ""
         }
         return names
     }
 
     private func totals(ofWork id: Int64) throws -> (Int, Double?) {
-        try workTotals.bind(id, at: 1)
-        defer { workTotals.reset() }
-        _ = try workTotals.step()
-        return (Int(workTotals.int64(0)), workTotals.isNull(1) ? nil : workTotals.double(1))
+        let statement = connection.workTotals
+        try statement.bind(id, at: 1)
+        defer { statement.reset() }
+        _ = try statement.step()
+        return (Int(statement.int64(0)), statement.isNull(1) ? nil : statement.double(1))
     }
 
     /// Primary works and their recordings.
@@ -278,9 +320,9 @@ public final class LibraryStore {
             if view.stillValid() { return BigArtistFacts.Totals(works: totals.works, recordings: totals.recordings) }
         }
         if let known = facts.totals[id] { return known }
-        let works = Int(try count(artistWorkCount, id))
+        let works = Int(try count(connection.artistWorkCount, id))
         // Counting the recordings of thousands of works is the costly part.
-        let totals = BigArtistFacts.Totals(works: works, recordings: Int(try count(artistRecordingCount, id)))
+        let totals = BigArtistFacts.Totals(works: works, recordings: Int(try count(connection.artistRecordingCount, id)))
         if works >= configuration.bigArtistWorks { facts.totals[id] = totals }
         return totals
     }
@@ -288,10 +330,11 @@ public final class LibraryStore {
     /// The title order of a big artist's linked works; nil for other artists.
     private func bigArtistWorkOrder(_ id: Int64) throws -> [Int64]? {
         if let known = facts.workOrder[id] { return known }
-        guard try count(linkedWorkCount, id) >= configuration.bigArtistWorks else { return nil }
-        try artistWorkOrder.bind(id, at: 1)
+        guard try count(connection.linkedWorkCount, id) >= configuration.bigArtistWorks else { return nil }
+        let statement = connection.artistWorkOrder
+        try statement.bind(id, at: 1)
         var order: [Int64] = []
-        while try artistWorkOrder.step() { order.append(artistWorkOrder.int64(0)) }
+        while try statement.step() { order.append(statement.int64(0)) }
         facts.workOrder[id] = order
         return order
     }
@@ -334,7 +377,7 @@ struct BigArtistFacts {
 
 /// The statements that build the artist facts, prepared by the first
 /// worker that builds them.
-private struct FactStatements {
+struct FactStatements {
     let artistIDs, artistsByName, workArtists, recordingsPerWork: Statement
 
     init(_ database: Database) throws {

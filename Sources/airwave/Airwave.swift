@@ -14,7 +14,7 @@ struct Airwave: ParsableCommand {
         discussion: """
         The pool answers on a unix socket behind nginx (see conf/nginx and the README's `make up`). Every setting is a flag; most can also come from the environment (see each subcommand's --help).
         """,
-        subcommands: [Serve.self, LiveCommand.self, Status.self, Generate.self, PrepareDB.self, Measure.self, LoadTestCommand.self, CacheAnalysisCommand.self]
+        subcommands: [Serve.self, LiveCommand.self, Status.self, Generate.self, PrepareDB.self, Replicate.self, Measure.self, LoadTestCommand.self, CacheAnalysisCommand.self]
     )
 
     static func main() {

@@ -4,6 +4,7 @@ import CacheTesting
 import DemoData
 import Foundation
 import Store
+import Support
 import Testing
 
 /// Two workers in one process, as the pool has them: each its own
@@ -42,5 +43,54 @@ import Testing
             #expect(api.respond(method: "GET", uri: list).body == oracle.respond(method: "GET", uri: list).body)
         }
         #expect(String(decoding: first.respond(method: "GET", uri: url).body, as: UTF8.self).contains("Renamed \(journalMode)"))
+    }
+
+    /// A read replica renamed over the file while one worker is in the
+    /// middle of a request: that request finishes on the old file, but what
+    /// it computed cannot be stored once another worker has opened the new
+    /// file and started a new epoch; from then on both answer from the new
+    /// file only, the list's artist facts included.
+    @Test func aFileRenamedOverIsSeenByBothAndNothingOlderIsStoredAfter() throws {
+        let library = try TemporaryLibrary(artists: 30)
+        let replacement = try TemporaryLibrary(artists: 30, name: "replacement") { path in
+            let writer = try Database(path: path, mode: .readWrite)
+            try writer.execute("UPDATE artists SET name = 'Swapped In' WHERE id = 7")
+            try writer.execute("INSERT INTO works (title, artist_id, is_instrumental, created_at, updated_at) VALUES ('New', 7, 0, '', '')")
+        }
+        defer { library.remove(); replacement.remove() }
+        let cache = try SharedCache()
+        let facts = try ArtistFacts(capacity: 100)
+        func worker() throws -> LibraryAPI { LibraryAPI(store: try LibraryStore(path: library.path, artistFacts: facts), cache: cache) }
+        let (first, second) = (try worker(), try worker())
+        facts.waitUntilSettled()
+        try first.store.prepareArtistFacts()
+        let url = Fixture.base + "/artists/7", list = Fixture.base + "/artists?limit=100"
+        for api in [first, second, first, second] {
+            #expect(api.respond(method: "GET", uri: url).status == 200 && api.respond(method: "GET", uri: list).status == 200)
+        }
+        #expect(first.respond(method: "GET", uri: url).innerCache == .hit && second.respond(method: "GET", uri: list).innerCache == .hit)
+        let newURL = LibraryAPI(store: try LibraryStore(path: replacement.path), cache: nil).respond(method: "GET", uri: url).body
+        let newList = LibraryAPI(store: try LibraryStore(path: replacement.path), cache: nil).respond(method: "GET", uri: list).body
+
+        // The first worker is in a request (its epoch read, its snapshot
+        // taken) when the new file is renamed in and the second one answers.
+        let request = LibraryRequest.artist(id: 7)
+        let epoch = cache.epoch
+        let oldBody = try first.store.read { () throws -> [UInt8] in
+            _ = try first.body(for: request)
+            guard rename(replacement.path, library.path) == 0 else { throw SystemError("rename") }
+            let answer = second.respond(method: "GET", uri: url)
+            #expect(answer.body == newURL && answer.innerCache == .miss)
+            return try first.body(for: request)
+        }
+        #expect(!String(decoding: oldBody, as: UTF8.self).contains("Swapped In"))
+        #expect(cache.epoch > epoch)
+        #expect(!cache.store(request.cacheKey, endpoint: request.endpoint, body: oldBody, epoch: epoch))
+
+        for api in [first, second, first, second] {
+            #expect(api.respond(method: "GET", uri: url).body == newURL)
+            #expect(api.respond(method: "GET", uri: list).body == newList)
+        }
+        #expect(first.respond(method: "GET", uri: url).innerCache == .hit)
     }
 }

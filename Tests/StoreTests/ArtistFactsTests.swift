@@ -44,7 +44,7 @@ import Testing
         try writer.execute("INSERT INTO works (title, artist_id, is_instrumental, created_at, updated_at) VALUES ('New', 9, 0, '', '')")
         // The read that notices the change uses no facts and builds none.
         let noticed = try store.read { () throws -> ArtistDetail? in
-            #expect(try store.refreshIfChanged())
+            #expect(store.refreshIfChanged())
             return try store.artist(id: 9)
         }
         #expect(facts.epoch == epoch + 1 && facts.view(epoch: facts.epoch) == nil && facts.builds == 1)

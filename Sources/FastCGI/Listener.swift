@@ -33,16 +33,47 @@ public struct Listener {
 
     /// Takes over a listening socket inherited from the image before an exec
     /// (a graceful reload): nothing is closed, so no connection is refused.
+    /// It must be bound where `address` says: a TCP socket taken for a unix
+    /// one would answer peers nobody allowed.
     public init(inherited descriptor: Int32, address: ListenAddress, allowedPeers: Set<IPAddress> = []) throws {
         var type: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(descriptor, SOL_SOCKET, SO_TYPE, &type, &length) == 0, type == Int32(SOCK_STREAM.rawValue) else {
             throw SetupError("descriptor \(descriptor) is not a listening socket")
         }
+        guard let bound = Self.boundAddress(descriptor), bound == address else {
+            throw SetupError("the inherited socket is bound to \(Self.boundAddress(descriptor)?.description ?? "something else"), not \(address): restart the pool to move it")
+        }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         self.address = address
         self.descriptor = descriptor
         self.allowedPeers = allowedPeers
+    }
+
+    /// Where `descriptor` is bound (getsockname), as a listen address.
+    static func boundAddress(_ descriptor: Int32) -> ListenAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_UNIX:
+            let path = withUnsafeBytes(of: &storage) { raw in
+                let bytes = raw.dropFirst(MemoryLayout<sa_family_t>.size).prefix(Int(length) - MemoryLayout<sa_family_t>.size)
+                return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            return .unix(path: path)
+        case AF_INET:
+            let port = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }.sin_port
+            return IPAddress(storage).map { .tcp($0, port: UInt16(bigEndian: port)) }
+        case AF_INET6:
+            let port = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in6.self) }.sin6_port
+            return IPAddress(storage).map { .tcp($0, port: UInt16(bigEndian: port)) }
+        default:
+            return nil
+        }
     }
 
     /// What `accept` found.

@@ -55,9 +55,13 @@ public struct PoolConfiguration: Sendable {
     /// running pool goes on) rather than letting the new image fail to start.
     public var reloadCheck: (@Sendable () -> String?)?
 
-    /// `scoreboardPath` defaults to `pool.scoreboard` beside a unix socket, or in `run/`.
+    /// `scoreboardPath` defaults to `pool.scoreboard` beside a unix socket,
+    /// or `run/pool-PORT.scoreboard` for TCP (never another pool's).
     public init(listen: ListenAddress, scoreboardPath: String? = nil) {
         self.listen = listen
-        self.scoreboardPath = scoreboardPath ?? (listen.folder ?? "run") + "/pool.scoreboard"
+        switch listen {
+        case .unix: self.scoreboardPath = scoreboardPath ?? (listen.folder ?? ".") + "/pool.scoreboard"
+        case .tcp(_, let port): self.scoreboardPath = scoreboardPath ?? "run/pool-\(port).scoreboard"
+        }
     }
 }

@@ -37,7 +37,7 @@ struct Serve: ParsableCommand, Sendable {
     @Option(help: "With a TCP --listen: nginx's addresses, the only ones let in (commas). [AIRWAVE_ALLOW_FROM, else FCGI_WEB_SERVER_ADDRS, default 127.0.0.1,::1]")
     var allowFrom: String?
 
-    @Option(help: "The scoreboard file (shared memory; `airwave status` reads it). [AIRWAVE_SCOREBOARD, default pool.scoreboard beside the socket, or run/pool.scoreboard]")
+    @Option(help: "The scoreboard file (shared memory; `airwave status` reads it). [AIRWAVE_SCOREBOARD, default pool.scoreboard beside the socket, or run/pool-PORT.scoreboard]")
     var scoreboard: String?
 
     @Option(help: "Worker processes. [AIRWAVE_WORKERS, default 2 per core]")

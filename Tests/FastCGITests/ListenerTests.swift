@@ -77,4 +77,27 @@ import Testing
             try Listener(.tcp(IPAddress("198.18.255.254")!, port: 9000), allowedPeers: [IPAddress("127.0.0.1")!])
         }
     }
+
+    /// A reload takes over the socket only where the settings say it is:
+    /// a TCP socket taken for a unix one would answer anybody.
+    @Test func anInheritedSocketMustBeWhereTheSettingsSay() throws {
+        let (listener, port) = try Self.listener()
+        defer { listener.close() }
+        let here = ListenAddress.tcp(IPAddress("127.0.0.1")!, port: port)
+        #expect(Listener.boundAddress(listener.descriptor) == here)
+        #expect(try Listener(inherited: listener.descriptor, address: here, allowedPeers: [IPAddress("127.0.0.2")!]).allowedPeers.count == 1)
+        #expect(throws: SetupError("the inherited socket is bound to \(here), not unix:/tmp/x.sock: restart the pool to move it")) {
+            try Listener(inherited: listener.descriptor, address: .unix(path: "/tmp/x.sock"))
+        }
+        #expect(throws: SetupError.self) {
+            try Listener(inherited: listener.descriptor, address: .tcp(IPAddress("127.0.0.1")!, port: port &+ 1), allowedPeers: [IPAddress("127.0.0.2")!])
+        }
+        let folder = FileManager.default.temporaryDirectory.path + "/listener-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let unix = try Listener(.unix(path: folder + "/pool.sock"))
+        defer { unix.close() }
+        #expect(Listener.boundAddress(unix.descriptor) == .unix(path: folder + "/pool.sock"))
+        #expect(throws: SetupError.self) { try Listener(inherited: unix.descriptor, address: here, allowedPeers: [IPAddress("127.0.0.2")!]) }
+    }
 }

@@ -83,6 +83,7 @@ import Traffic
         #expect(answered.value > 100)
         let failover = Self.logged(stack, agent: "failover", count: answered.value + failures.value)
         let retried = failover.filter { $0.hosts.count > 1 }
+        #expect(!retried.isEmpty, "host 2 was taking requests, so some were retried")
         #expect(retried.allSatisfy { $0.hosts.first == hostAddresses[1] }, "only host 2's requests moved: \(retried.map(\.hosts))")
         print("failover: \(answered.value + failures.value) requests, \(failures.value) failed, \(retried.count) retried on another host")
 
@@ -146,6 +147,10 @@ import Traffic
             #expect(status.status == 200 && (status.json as? [String: Any])?["master_pid"] as? Int == stack.hostPoolPID(n).map(Int.init))
         }
         #expect(try stack.get("/api/v1/system/hosts/4/status").status == 404)
+        let metrics = try stack.get("/api/v1/system/hosts/2/metrics")
+        #expect(metrics.status == 200 && metrics.text.contains("airwave_requests_total{"))
+        #expect(try stack.get("/api/v1/system/hosts/1/status%3Fx").status == 404, "nothing encoded reaches the pool decoded")
+        #expect(try stack.get("/api/v1/system/hosts/1/cache/clear", method: "POST").status == 403, "another site's form cannot clear it")
         var environment = ProcessInfo.processInfo.environment
         environment["AIRWAVE_RUN_DIR"] = stack.runDir
         environment["AIRWAVE_PORT"] = "\(stack.port)"
@@ -154,6 +159,19 @@ import Traffic
         #expect(matrix.status == 0, "\(matrix.output)")
         #expect(matrix.output.contains("outer off, inner off: overall hit rate 0.0%, checks agree") && !matrix.output.contains("DISAGREE"))
         print(matrix.output.components(separatedBy: "Cache matrix").last ?? "")
+
+        // A read replica rolled out to every host: each one serves the new file at once.
+        let replica = stack.runDir + "/replica.db"
+        #expect(try Subprocess.run(Stack.binary, ["replicate", stack.database, replica]).status == 0)
+        #expect(try Subprocess.run("/usr/bin/sqlite3", [replica, "UPDATE artists SET name = 'Replica Seven' WHERE id = 7"]).status == 0)
+        #expect(try stack.cluster("replicate", replica).status == 0)
+        var served: [String: Set<String>] = [:]
+        for variant in 1...12 {
+            let response = try Self.get(stack, "/api/v1/library/artists/7?v=\(variant)", agent: "replica")
+            #expect(response.status == 200 && response.text.contains("Replica Seven"), "\(response.text)")
+        }
+        for line in Self.logged(stack, agent: "replica", count: 12) { served[line.uri, default: []].formUnion(line.hosts) }
+        #expect(Set(served.values.flatMap { $0 }).count == 3, "every host answered one of them: \(served)")
     }
 }
 

@@ -48,7 +48,7 @@ import Vocabulary
     @Test func tcpLetsInLoopbackUnlessToldAndTakesLibfcgisVariable() throws {
         let tcp = ["AIRWAVE_DB": "/x.db", "AIRWAVE_LISTEN": "198.18.0.2:9000"]
         var settings = try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: tcp))
-        #expect(settings.pool.listen == .tcp(IPAddress("198.18.0.2")!, port: 9000) && settings.pool.scoreboardPath == "run/pool.scoreboard")
+        #expect(settings.pool.listen == .tcp(IPAddress("198.18.0.2")!, port: 9000) && settings.pool.scoreboardPath == "run/pool-9000.scoreboard")
         #expect(settings.pool.allowedPeers == [IPAddress("127.0.0.1")!, IPAddress("::1")!])
         settings = try Settings.resolve(Settings.Flags(), from: SettingsSource(environment: tcp.merging(["FCGI_WEB_SERVER_ADDRS": "198.18.0.1"]) { $1 }))
         #expect(settings.pool.allowedPeers == [IPAddress("198.18.0.1")!])

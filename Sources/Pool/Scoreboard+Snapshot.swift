@@ -33,6 +33,8 @@ extension Scoreboard {
         /// Connections closed without an answer: no whole request in time, or not FastCGI.
         public var readTimeouts: UInt64
         public var malformed: UInt64
+        /// TCP connections from an address not allowed: closed at once.
+        public var refused: UInt64
         public var workers: [Worker]
         public var busy: Int { workers.filter { $0.state == .busy }.count }
     }
@@ -56,7 +58,7 @@ extension Scoreboard {
                         accepted: airwave_loadu64(&b.pointee.accepted), restarts: airwave_loadu64(&b.pointee.restarts),
                         maxBusy: airwave_loadu32(&b.pointee.max_busy), allBusy: airwave_loadu64(&b.pointee.all_busy),
                         readTimeouts: airwave_loadu64(&b.pointee.read_timeouts), malformed: airwave_loadu64(&b.pointee.malformed),
-                        workers: workers)
+                        refused: airwave_loadu64(&b.pointee.refused), workers: workers)
     }
 }
 

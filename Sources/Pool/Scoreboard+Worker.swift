@@ -33,13 +33,14 @@ extension Scoreboard {
 
     /// Why a connection was closed without an answer.
     enum Dropped {
-        case readTimeout, malformed
+        case readTimeout, malformed, refused
     }
 
     func count(_ dropped: Dropped) {
         switch dropped {
         case .readTimeout: airwave_addu64(&board.pointee.read_timeouts, 1)
         case .malformed: airwave_addu64(&board.pointee.malformed, 1)
+        case .refused: airwave_addu64(&board.pointee.refused, 1)
         }
     }
 

@@ -76,7 +76,8 @@ enum Worker {
                                    logger: logger, complaints: &complaints, handler: handler, limit: remaining)
                 connection.close()
             case .refused(let peer):
-                // Closed already; said at most once a second, like junk on the socket.
+                // Closed already; counted, and said at most once a second, like junk on the socket.
+                scoreboard.count(.refused)
                 if let unsaid = complaints.mayComplain(at: SystemClock.now()) {
                     logger.warning("refused a connection from \(peer?.description ?? "an unknown address"): not an allowed nginx address (--allow-from)",
                                    metadata: ["slot": "\(slot)", "not_logged_before": "\(unsaid)"])

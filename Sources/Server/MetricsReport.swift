@@ -79,6 +79,7 @@ public enum MetricsReport {
         out.family("airwave_dropped_connections_total", .counter, "Connections closed without an answer, by reason.")
         out.sample("airwave_dropped_connections_total", ["reason": "read_timeout"], Double(s.readTimeouts))
         out.sample("airwave_dropped_connections_total", ["reason": "malformed"], Double(s.malformed))
+        out.sample("airwave_dropped_connections_total", ["reason": "refused"], Double(s.refused))
         out.single("airwave_start_time_seconds", .gauge, "When the pool (this scoreboard: a reload starts a new one) started, Unix time.",
                    Double(s.startedAtMilliseconds) / 1000)
     }

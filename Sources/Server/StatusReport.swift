@@ -25,6 +25,7 @@ public enum StatusReport {
         json.field("all_busy_count", Int64(s.allBusy))
         json.field("read_timeouts", Int64(s.readTimeouts))
         json.field("malformed_connections", Int64(s.malformed))
+        json.field("refused_connections", Int64(s.refused))
         json.field("busy_workers", s.busy)
         json.name("workers")
         json.beginArray()
@@ -95,6 +96,9 @@ public enum StatusReport {
             "pool \(s.masterPID)\(masterAlive ? "" : " (NOT RUNNING: stale scoreboard)"), up \(duration(now - s.startedAtMilliseconds)) since \(SystemClock.isoTime(s.startedAtMilliseconds)), \(s.workers.count) workers, \(s.busy) busy",
             "accepted \(s.accepted) requests, \(s.restarts) restarts, at most \(s.maxBusy) of \(s.workers.count) busy at once, all busy \(s.allBusy) times",
         ]
+        if s.refused > 0 {
+            lines.append("refused: \(s.refused) TCP connections from addresses not allowed (--allow-from)")
+        }
         if s.readTimeouts + s.malformed > 0 {
             lines.append("closed without an answer: \(s.readTimeouts) connections that sent no whole request in time, \(s.malformed) that were not FastCGI")
         }

@@ -138,6 +138,8 @@ import Traffic
             ((try? String(contentsOfFile: stack.runDir + "/hosts/1/pool.log", encoding: .utf8)) ?? "")
                 .contains("refused a connection from 198.18.\(number).9: not an allowed nginx address")
         })
+        let refused = try stack.get("/api/v1/system/hosts/1/status").json as? [String: Any]
+        #expect(refused?["refused_connections"] as? Int == 1, "counted in the scoreboard too")
 
         // Each host's own system endpoints, through nginx; the tools sum them.
         let count = try stack.get("/api/v1/system/hosts")

@@ -9,7 +9,7 @@
 /// Every field is read and written with atomic builtins.
 
 #define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
-#define AIRWAVE_SCOREBOARD_VERSION 5u
+#define AIRWAVE_SCOREBOARD_VERSION 6u
 #define AIRWAVE_SCOREBOARD_PATH_BYTES 128
 
 enum airwave_worker_state {
@@ -65,6 +65,7 @@ typedef struct {
     uint32_t reserved;
     uint64_t read_timeouts;       /* connections closed for not sending a whole request in time */
     uint64_t malformed;           /* connections closed for bytes that are not FastCGI */
+    uint64_t refused;             /* TCP connections from an address not allowed (closed at once) */
     uint64_t exited_cpu_us;       /* user + system CPU of the workers that exited (the master adds each one's rusage as it reaps it) */
     airwave_latency latency[AIRWAVE_METRIC_ROUTES][AIRWAVE_METRIC_CLASSES];
     airwave_slot slots[];

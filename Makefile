@@ -20,7 +20,7 @@ help:
 	@echo "make cache-analysis   both cache layers from the headers, checked against the pool and nginx's log"
 	@echo "make cache-matrix     the analysis in all four layer configurations, side by side"
 	@echo "make status           what is running"
-	@echo "make cluster-up HOSTS=3  several pool hosts (network namespaces, root) behind one nginx; BALANCE=hash for consistent hashing"
+	@echo "make cluster-up HOSTS=3  several pool hosts (network namespaces, root) behind one nginx; BALANCE=least_conn for the guide's balancing"
 	@echo "make cluster-down     stop them and remove their namespaces"
 	@echo "make reload           new pool workers (and a new build) without dropping a request"
 	@echo "make replicate SRC=F  swap a consistent copy of F in for the running stack's database (a read replica)"

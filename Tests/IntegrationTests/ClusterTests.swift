@@ -36,7 +36,7 @@ import Traffic
     }
 
     @Test func everyHostServesAFailedHostCostsNoRequestAndComesBack() throws {
-        let stack = try Stack(workers: 2, hosts: 3)
+        let stack = try Stack(workers: 2, hosts: 3, balance: "least_conn")
         var stopped = false
         defer { if !stopped { _ = try? stack.stop() } }
         #expect(try stack.run("outer-cache", "off").status == 0)

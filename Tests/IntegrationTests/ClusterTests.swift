@@ -51,22 +51,22 @@ import Traffic
 
         // Under load from 4 clients, host 2's pool is killed as in a crash:
         // nginx retries its requests on the others (fastcgi_next_upstream).
-        let failures = Counter(), answered = Counter()
-        let running = Counter()
+        let failures = Shared(0), answered = Shared(0)
+        let loadDone = Shared(false)
         let group = DispatchGroup()
         let port = stack.port
         for client in 0..<4 {
             DispatchQueue.global().async(group: group) {
                 guard let connection = try? HTTPConnection(ServerURL("http://127.0.0.1:\(port)"), timeoutSeconds: 10) else {
-                    failures.add(1)
+                    failures.update { $0 += 1 }
                     return
                 }
                 connection.extraHeaders = ["User-Agent: failover"]
                 var id = client * 1000
-                while running.value == 0 {
+                while !loadDone.value {
                     id += 1
                     let response = try? connection.request("/api/v1/library/artists/\(id % 290 + 1)/works?limit=\(id % 50 + 1)")
-                    if response?.status == 200 { answered.add(1) } else { failures.add(1) }
+                    if response?.status == 200 { answered.update { $0 += 1 } } else { failures.update { $0 += 1 } }
                 }
             }
         }
@@ -76,7 +76,7 @@ import Traffic
         #expect(try stack.cluster("stop-host", "2").status == 0)
         #expect(!Stack.isAlive(victim) && victimWorkers.allSatisfy { !Stack.isAlive($0) })
         usleep(1_000_000)
-        running.add(1)
+        loadDone.value = true
         group.wait()
         // At most the requests in flight on host 2 (2 workers) may fail; nginx retried them all here.
         #expect(failures.value <= 2, "\(failures.value) failed of \(answered.value + failures.value)")
@@ -153,11 +153,8 @@ import Traffic
         #expect(metrics.status == 200 && metrics.text.contains("airwave_requests_total{"))
         #expect(try stack.get("/api/v1/system/hosts/1/status%3Fx").status == 404, "nothing encoded reaches the pool decoded")
         #expect(try stack.get("/api/v1/system/hosts/1/cache/clear", method: "POST").status == 403, "another site's form cannot clear it")
-        var environment = ProcessInfo.processInfo.environment
-        environment["AIRWAVE_RUN_DIR"] = stack.runDir
-        environment["AIRWAVE_PORT"] = "\(stack.port)"
-        let matrix = try Subprocess.run(Stack.binary, ["cache-analysis", "--url", "http://127.0.0.1:\(stack.port)", "--matrix", "--requests", "10",
-                                                       "--seed", "5", "--stack", Stack.root + "/scripts/stack"], environment: environment)
+        let matrix = try stack.airwave("cache-analysis", "--url", "http://127.0.0.1:\(stack.port)", "--matrix", "--requests", "10",
+                                       "--seed", "5", "--stack", Stack.root + "/scripts/stack")
         #expect(matrix.status == 0, "\(matrix.output)")
         #expect(matrix.output.contains("outer off, inner off: overall hit rate 0.0%, checks agree") && !matrix.output.contains("DISAGREE"))
         print(matrix.output.components(separatedBy: "Cache matrix").last ?? "")
@@ -175,12 +172,4 @@ import Traffic
         for line in Self.logged(stack, agent: "replica", count: 12) { served[line.uri, default: []].formUnion(line.hosts) }
         #expect(Set(served.values.flatMap { $0 }).count == 3, "every host answered one of them: \(served)")
     }
-}
-
-/// A count several threads add to.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

@@ -188,14 +188,3 @@ import Traffic
         for _ in 0..<(2 * workers) { #expect(try stack.get(url).body == expected) }
     }
 }
-
-/// A value the test's threads share.
-final class Shared<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

@@ -57,6 +57,13 @@ final class Stack {
         try Subprocess.run(Self.root + "/scripts/cluster", arguments, environment: environment)
     }
 
+    /// `airwave ARGS` (the debug build) with this stack's environment, as a
+    /// user of the stack runs the tools.
+    @discardableResult
+    func airwave(_ arguments: String...) throws -> (status: Int32, output: String) {
+        try Subprocess.run(Self.binary, arguments, environment: environment)
+    }
+
     /// `make TARGET` in the checkout with this stack's environment: the README's commands.
     @discardableResult
     func make(_ target: String) throws -> (status: Int32, output: String) {

@@ -127,11 +127,8 @@ import Support
     @Test func theMatrixRunsFourConfigurationsAndPutsTheLayersBack() throws {
         let stack = try Stack()
         defer { _ = try? stack.stop() }
-        var environment = ProcessInfo.processInfo.environment
-        environment["AIRWAVE_RUN_DIR"] = stack.runDir
-        environment["AIRWAVE_PORT"] = "\(stack.port)"
-        let run = try Subprocess.run(Stack.binary, ["cache-analysis", "--url", "http://127.0.0.1:\(stack.port)", "--matrix", "--requests", "20",
-                                                    "--seed", "3", "--stack", Stack.root + "/scripts/stack"], environment: environment)
+        let run = try stack.airwave("cache-analysis", "--url", "http://127.0.0.1:\(stack.port)", "--matrix", "--requests", "20",
+                                    "--seed", "3", "--stack", Stack.root + "/scripts/stack")
         #expect(run.status == 0, "\(run.output)")
         for words in ["== outer on, inner on", "== outer on, inner off", "== outer off, inner on", "== outer off, inner off",
                       "Cache matrix", "outer off, inner off: overall hit rate 0.0%, checks agree", "Restoring: outer on, inner on"] {

@@ -99,7 +99,8 @@ public final class LibraryAPI {
                     return Response(status: 200, body: body, innerCache: .hit)
                 }
                 let body = try body(for: request)
-                if !fileChanged { cache.store(key, endpoint: request.endpoint, body: body, epoch: epoch) }
+                // A worker still on the old file (the new one refused) keeps its answers to itself.
+                if !fileChanged, store.servesCurrentFile { cache.store(key, endpoint: request.endpoint, body: body, epoch: epoch) }
                 return Response(status: 200, body: body, innerCache: .miss)
             }
         } catch let error as APIError {

@@ -51,4 +51,13 @@ extension Scoreboard {
     public var exitedWorkersCPUSeconds: Double { Double(airwave_loadu64(&board.pointee.exited_cpu_us)) / 1_000_000 }
 
     func addExitedCPU(microseconds: UInt64) { airwave_addu64(&board.pointee.exited_cpu_us, microseconds) }
+
+    /// The pool's CPU seconds to report, given what a scrape summed: never
+    /// less than a scrape reported before. A worker reaped between the
+    /// reading of `exitedWorkersCPUSeconds` and of its /proc is in neither,
+    /// and a counter that goes down reads as a reset to Prometheus (a spike
+    /// in `rate`).
+    public func reportedCPUSeconds(_ summed: Double) -> Double {
+        Double(airwave_maxu64(&board.pointee.reported_cpu_us, UInt64(max(0, summed) * 1_000_000))) / 1_000_000
+    }
 }

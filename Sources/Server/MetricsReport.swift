@@ -19,7 +19,7 @@ public enum MetricsReport {
         requests(scoreboard, to: &out)
         innerCache(cache, to: &out)
         pool(s, to: &out)
-        resources(s, exitedCPU: scoreboard.exitedWorkersCPUSeconds, to: &out)
+        resources(s, scoreboard: scoreboard, to: &out)
         self.database(database, cache: cache, to: &out)
         return Array(out.text.utf8)
     }
@@ -85,16 +85,17 @@ public enum MetricsReport {
     }
 
     /// Memory and CPU of the master and its live workers, and the room they have.
-    static func resources(_ s: Scoreboard.Snapshot, exitedCPU: Double, to out: inout Exposition) {
+    static func resources(_ s: Scoreboard.Snapshot, scoreboard: Scoreboard, to out: inout Exposition) {
+        let exitedCPU = scoreboard.exitedWorkersCPUSeconds
         let pids = [s.masterPID] + s.workers.map(\.pid).filter { $0 != 0 }
         out.single("airwave_resident_memory_bytes", .gauge,
-                   "Resident set size summed over the master and its workers (/proc/PID/statm): shared pages count once per process.",
+                   "Memory the master and its workers hold that the kernel cannot drop: their own pages and the shared cache and facts, each shared page counted once (Pss_Anon + Pss_Shmem of /proc/PID/smaps_rollup); the database's pages are page cache, not counted.",
                    pids.compactMap(ProcessStats.residentBytes).reduce(0, +))
         out.single("airwave_memory_limit_bytes", .gauge, "The memory the pool may use: its cgroup's memory.max, else the machine's MemTotal.",
                    ProcessStats.memoryLimitBytes() ?? 0)
         out.single("airwave_cpu_seconds_total", .counter,
                    "User and system CPU time of the master and its workers, those that exited included (/proc/PID/stat, rusage).",
-                   pids.compactMap(ProcessStats.cpuSeconds).reduce(exitedCPU, +))
+                   scoreboard.reportedCPUSeconds(pids.compactMap(ProcessStats.cpuSeconds).reduce(exitedCPU, +)))
         out.single("airwave_cpu_cores", .gauge, "The CPUs the pool may use: its cgroup's cpu.max quota, else the CPUs it may run on.",
                    ProcessStats.cores())
     }

@@ -16,14 +16,20 @@ enum ProcessStats {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// Resident set size in bytes (`/proc/PID/statm`, field 2, in pages).
-    /// Pages shared between processes (the inner cache, SQLite's map of the
-    /// database) count once per process that touched them.
+    /// The process's share of the memory the kernel cannot drop, in bytes:
+    /// `Pss_Anon + Pss_Shmem` of `/proc/PID/smaps_rollup` (its heap, and its
+    /// part of the shared cache and facts, so the sum over the pool counts
+    /// each shared page once). The database's mapped pages are page cache
+    /// (`Pss_File`): dropped under pressure, and not the pool's to limit.
     static func residentBytes(_ pid: Int32) -> Double? {
-        guard let text = read("/proc/\(pid)/statm") else { return nil }
-        let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Double(fields[1]) else { return nil }
-        return pages * Double(sysconf(Int32(_SC_PAGESIZE)))
+        guard let text = read("/proc/\(pid)/smaps_rollup") else { return nil }
+        var kilobytes = 0.0, found = false
+        for line in text.split(separator: "\n") where line.hasPrefix("Pss_Anon:") || line.hasPrefix("Pss_Shmem:") {
+            guard let value = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
+            kilobytes += value
+            found = true
+        }
+        return found ? kilobytes * 1024 : nil
     }
 
     /// The memory this process may use: its cgroup's `memory.max` when it has

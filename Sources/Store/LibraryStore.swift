@@ -34,9 +34,20 @@ public final class LibraryStore {
     /// The connection the current (or last) request reads with.
     public var database: Database { connection.database }
     /// A file renamed over the path that could not be served (not SQLite,
-    /// not Air-Wave, unreadable), as stat saw it: not tried again until the
-    /// path names another file or this one changes (a chmod, a write).
+    /// not Air-Wave, unreadable), as stat saw it: logged once, tried again
+    /// each second, and at once when the path names another file.
     private var refused: FileIdentity?
+    /// When to try the refused file again: an error may pass (out of
+    /// descriptors, the file still being written), and a worker must not
+    /// stay on the old file for good because of one.
+    private var retryRefusedAt: UInt64 = 0
+
+    /// Whether the open file is the one the path names (or the path names
+    /// none). False while a file renamed over it is refused: this worker
+    /// answers from the old file then, and must neither store its answers
+    /// in the pool's cache nor use or build the pool's artist facts, which
+    /// belong to the new file.
+    public var servesCurrentFile: Bool { refused == nil }
     private var facts = BigArtistFacts()
     private var dataVersion: Int64
     /// A new file was opened and no transaction has noticed it yet (its
@@ -73,6 +84,7 @@ public final class LibraryStore {
         // because of a new file sees that file (see `SharedCache`).
         factsEpoch = artistFacts?.epoch
         reopenIfReplaced()
+        if !servesCurrentFile { factsEpoch = nil }
         let connection = self.connection
         connection.database.limitTime(to: configuration.requestTimeout.map { UInt64(max(0, $0.nanoseconds)) })
         defer { connection.database.limitTime(to: nil) }
@@ -110,14 +122,15 @@ public final class LibraryStore {
     }
 
     /// Opens the file the path names now if it is not the one open. One that
-    /// cannot be served is refused and logged once, and the old file, which
+    /// cannot be served is refused (tried again each second) and logged once, and the old file, which
     /// lives on while we hold it, is served until a good one is renamed over
     /// the path: a bad copy must not take the pool down, and answering 503
     /// would turn it into an outage of every host it was copied to. A path
     /// that names nothing (removed, or its folder unreadable) changes
     /// nothing either.
     private func reopenIfReplaced() {
-        guard let now = try? FileIdentity(path: path), !now.isSameFile(as: connection.identity), now != refused else { return }
+        guard let now = try? FileIdentity(path: path), !now.isSameFile(as: connection.identity),
+              now != refused || SystemClock.now() >= retryRefusedAt else { return }
         let started = SystemClock.now()
         do {
             let next = try Connection(path: path, configuration: configuration)
@@ -130,6 +143,8 @@ public final class LibraryStore {
                 "db": "\(path)", "old_inode": "\(old.inode)", "new_inode": "\(next.identity.inode)",
                 "ms": "\(Format.milliseconds(SystemClock.now() - started))"])
         } catch {
+            retryRefusedAt = SystemClock.deadline(after: .seconds(1))
+            guard now != refused else { return }  // said once per file
             refused = now
             configuration.logger?.error("database file replaced by one that cannot be served: still serving the file open before (inode \(connection.identity.inode)) until a good one is renamed over it", metadata: [
                 "db": "\(path)", "inode": "\(now.inode)", "error": "\(error)"])

@@ -93,4 +93,32 @@ import Testing
         }
         #expect(first.respond(method: "GET", uri: url).innerCache == .hit)
     }
+
+    /// A file renamed over the path that cannot be served: the worker goes
+    /// on answering from the old file, but none of those answers reaches the
+    /// pool's cache, where the other workers would take them for the new
+    /// file's, and the artist facts are neither used nor built from it.
+    @Test func aWorkerStillOnTheOldFileKeepsItsAnswersToItself() throws {
+        let library = try TemporaryLibrary(artists: 30)
+        defer { library.remove() }
+        let cache = try SharedCache()
+        let facts = try ArtistFacts(capacity: 100)
+        let api = LibraryAPI(store: try LibraryStore(path: library.path, artistFacts: facts), cache: cache)
+        facts.waitUntilSettled()
+        let url = Fixture.base + "/artists/7", list = Fixture.base + "/artists?limit=100"
+        #expect(api.respond(method: "GET", uri: url).innerCache == .miss && api.respond(method: "GET", uri: url).innerCache == .hit)
+
+        let junk = library.path + ".junk"
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
+        #expect(rename(junk, library.path) == 0)
+        cache.clear()  // as a worker that opened the new file would have
+        let builds = facts.builds
+        for _ in 0..<3 {
+            #expect(api.respond(method: "GET", uri: url).status == 200)
+            #expect(api.respond(method: "GET", uri: list).status == 200)
+        }
+        #expect(api.respond(method: "GET", uri: url).innerCache == .miss, "nothing was stored")
+        #expect(cache.counters().values.map(\.entries).reduce(0, +) == 0)
+        #expect(facts.builds == builds, "no facts built from the old file")
+    }
 }

@@ -57,9 +57,9 @@ import Traffic
         let names = Set(alerts.matches(of: #/airwave_[a-z_]+/#).map { String($0.output) })
         #expect(names.count == 8)
         for name in names.sorted() { #expect((try prometheus.value("count(\(name))") ?? 0) >= 1, "\(name)") }
-        #expect(try Stack.eventually(within: 10) { try prometheus.ruleHealth().count == 5 })
+        #expect(try Stack.eventually(within: 10) { try prometheus.ruleHealth().count == 6 })
         let health = try prometheus.ruleHealth()
-        #expect(health.count == 5 && health.values.allSatisfy { $0 == "ok" }, "\(health)")
+        #expect(health.count == 6 && health.values.allSatisfy { $0 == "ok" }, "\(health)")
     }
 }
 

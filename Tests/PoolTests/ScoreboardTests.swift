@@ -108,6 +108,11 @@ import Support
         board.addExitedCPU(microseconds: Pool.microseconds(timeval(tv_sec: 1, tv_usec: 250_000)))
         board.addExitedCPU(microseconds: 500_000)
         #expect(board.exitedWorkersCPUSeconds == 1.75)
+        // A scrape that sums less than one before (a worker reaped between
+        // its readings) still reports the most: the counter never goes back.
+        #expect(board.reportedCPUSeconds(3.5) == 3.5)
+        #expect(board.reportedCPUSeconds(2.0) == 3.5)
+        #expect(board.reportedCPUSeconds(4.25) == 4.25)
     }
 
     @Test func refusesWhatIsNotAScoreboard() throws {

@@ -95,6 +95,7 @@ import Testing
             for _ in 0..<3 {
                 #expect(try store.read { try store.artist(id: 7) } == old)
                 #expect(!store.refreshIfChanged())
+                #expect(!store.servesCurrentFile, "on the old file: nothing of it may reach the pool's cache or facts")
             }
             let refusals = log.messages.filter { $0.contains("cannot be served") }
             #expect(refusals.count == 1 && refusals.first?.contains(expected) == true, "\(log.messages)")
@@ -109,6 +110,7 @@ import Testing
         try pair.swap()
         #expect(try store.read { try store.artist(id: 7) }?.name == "Swapped In")
         #expect(store.refreshIfChanged())
+        #expect(store.servesCurrentFile)
         #expect(log.messages.contains { $0.contains("database file replaced: reopened") })
     }
 

@@ -9,7 +9,7 @@
 /// Every field is read and written with atomic builtins.
 
 #define AIRWAVE_SCOREBOARD_MAGIC 0x41575342u /* "AWSB" */
-#define AIRWAVE_SCOREBOARD_VERSION 6u
+#define AIRWAVE_SCOREBOARD_VERSION 7u
 #define AIRWAVE_SCOREBOARD_PATH_BYTES 128
 
 enum airwave_worker_state {
@@ -66,7 +66,8 @@ typedef struct {
     uint64_t read_timeouts;       /* connections closed for not sending a whole request in time */
     uint64_t malformed;           /* connections closed for bytes that are not FastCGI */
     uint64_t refused;             /* TCP connections from an address not allowed (closed at once) */
-    uint64_t exited_cpu_us;       /* user + system CPU of the workers that exited (the master adds each one's rusage as it reaps it) */
+    uint64_t exited_cpu_us;
+    uint64_t reported_cpu_us;     /* the most CPU a scrape has reported: it never reports less (a worker reaped mid-scrape) */       /* user + system CPU of the workers that exited (the master adds each one's rusage as it reaps it) */
     airwave_latency latency[AIRWAVE_METRIC_ROUTES][AIRWAVE_METRIC_CLASSES];
     airwave_slot slots[];
 } airwave_scoreboard;
@@ -110,5 +111,11 @@ static inline void airwave_storeu64(uint64_t *p, uint64_t v) { __atomic_store_n(
 static inline void airwave_store32(int32_t *p, int32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 static inline void airwave_storeu32(uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 static inline void airwave_addu64(uint64_t *p, uint64_t v) { __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+/* Raises *p to v if it is less; returns what *p holds after. */
+static inline uint64_t airwave_maxu64(uint64_t *p, uint64_t v) {
+    uint64_t seen = __atomic_load_n(p, __ATOMIC_ACQUIRE);
+    while (seen < v && !__atomic_compare_exchange_n(p, &seen, v, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {}
+    return seen < v ? v : seen;
+}
 
 #endif

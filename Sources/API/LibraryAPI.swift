@@ -113,8 +113,8 @@ public final class LibraryAPI {
         }
     }
 
-    static var libraryPrefix: String { Paths.library + "/" }
-    static var systemPrefix: String { Paths.system + "/" }
+    static let libraryPrefix = Paths.library + "/"
+    static let systemPrefix = Paths.system + "/"
 
     /// The 503 of a request whose statements ran past the request timeout.
     func timedOut(_ uri: String, innerCache: InnerCacheStatus?) -> Response {

@@ -40,22 +40,19 @@ public enum LibraryRequest: Equatable, Sendable {
     public init(path: some Collection<UInt8>, query: QueryParameters) throws(APIError) {
         let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { QueryParameters.percentDecoded($0) }
         // "/artists/" or "//works": an empty segment names nothing.
-        guard !segments.contains(where: \.isEmpty) else { throw .notFound }
-        func named(_ index: Int, _ name: String) -> Bool { segments[index].elementsEqual(name.utf8) }
-        switch segments.count {
-        case 1 where named(0, "artists"):
+        guard let endpoint = Endpoint(segments: segments) else { throw .notFound }
+        switch endpoint {
+        case .artists:
             self = .artists(skip: try query.skip(), limit: try query.limit(default: 50), search: try query.search())
-        case 2 where named(0, "artists"):
+        case .artist:
             self = .artist(id: try Self.id(segments[1], of: "artist"))
-        case 3 where named(0, "artists") && named(2, "works"):
+        case .artistWorks:
             self = .artistWorks(id: try Self.id(segments[1], of: "artist"), skip: try query.skip(), limit: try query.limit(default: 24))
-        case 2 where named(0, "works"):
+        case .work:
             self = .work(id: try Self.id(segments[1], of: "work"))
-        case 3 where named(0, "works") && named(2, "recordings"):
+        case .workRecordings:
             self = .workRecordings(id: try Self.id(segments[1], of: "work"), skip: try query.skip(), limit: try query.limit(default: 100),
                                    status: try query.choice("status", default: .all), source: try query.choice("source", default: .all))
-        default:
-            throw .notFound
         }
     }
 

@@ -12,20 +12,14 @@ public enum Route: Equatable, Sendable {
     /// `uri`: the path and query string, bytes as nginx sent them.
     public init(uri: some Collection<UInt8>) {
         let path = uri.prefix { $0 != UInt8(ascii: "?") }
-        if path.starts(with: (Paths.system + "/").utf8) { self = .system; return }
-        guard path.starts(with: (Paths.library + "/").utf8) else { self = .other; return }
-        let segments = path.dropFirst(Paths.library.utf8.count + 1).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        func named(_ index: Int, _ name: String) -> Bool { segments[index].elementsEqual(name.utf8) }
-        let filled = !segments.contains(where: \.isEmpty)
-        switch segments.count {
-        case 1 where named(0, "artists"): self = .library(.artists)
-        case 2 where filled && named(0, "artists"): self = .library(.artist)
-        case 3 where filled && named(0, "artists") && named(2, "works"): self = .library(.artistWorks)
-        case 2 where filled && named(0, "works"): self = .library(.work)
-        case 3 where filled && named(0, "works") && named(2, "recordings"): self = .library(.workRecordings)
-        default: self = .other
-        }
+        if path.starts(with: Self.systemPrefix) { self = .system; return }
+        guard path.starts(with: Self.libraryPrefix) else { self = .other; return }
+        let segments = path.dropFirst(Self.libraryPrefix.count).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        self = Endpoint(segments: segments).map(Route.library) ?? .other
     }
+
+    private static let systemPrefix = Array((Paths.system + "/").utf8)
+    private static let libraryPrefix = Array((Paths.library + "/").utf8)
 
     /// Its place in `allCases` (the scoreboard's histograms are kept in this order).
     public var index: Int { Route.allCases.firstIndex(of: self)! }

@@ -88,9 +88,11 @@ public enum MetricsReport {
     static func resources(_ s: Scoreboard.Snapshot, scoreboard: Scoreboard, to out: inout Exposition) {
         let exitedCPU = scoreboard.exitedWorkersCPUSeconds
         let pids = [s.masterPID] + s.workers.map(\.pid).filter { $0 != 0 }
+        // Every process's own pages, and the shared memory once: all of them map the same.
+        let memory = pids.compactMap(ProcessStats.memory)
         out.single("airwave_resident_memory_bytes", .gauge,
-                   "Memory the master and its workers hold that the kernel cannot drop: their own pages and the shared cache and facts, each shared page counted once (Pss_Anon + Pss_Shmem of /proc/PID/smaps_rollup); the database's pages are page cache, not counted.",
-                   pids.compactMap(ProcessStats.residentBytes).reduce(0, +))
+                   "Memory the master and its workers hold that the kernel cannot drop: each one's own (RssAnon of /proc/PID/status), and the shared cache and facts once (the most RssShmem any of them has); the database's pages are page cache, not counted.",
+                   memory.map(\.anonymous).reduce(0, +) + (memory.map(\.shared).max() ?? 0))
         out.single("airwave_memory_limit_bytes", .gauge, "The memory the pool may use: its cgroup's memory.max, else the machine's MemTotal.",
                    ProcessStats.memoryLimitBytes() ?? 0)
         out.single("airwave_cpu_seconds_total", .counter,

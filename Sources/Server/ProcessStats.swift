@@ -16,20 +16,21 @@ enum ProcessStats {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// The process's share of the memory the kernel cannot drop, in bytes:
-    /// `Pss_Anon + Pss_Shmem` of `/proc/PID/smaps_rollup` (its heap, and its
-    /// part of the shared cache and facts, so the sum over the pool counts
-    /// each shared page once). The database's mapped pages are page cache
-    /// (`Pss_File`): dropped under pressure, and not the pool's to limit.
-    static func residentBytes(_ pid: Int32) -> Double? {
-        guard let text = read("/proc/\(pid)/smaps_rollup") else { return nil }
-        var kilobytes = 0.0, found = false
-        for line in text.split(separator: "\n") where line.hasPrefix("Pss_Anon:") || line.hasPrefix("Pss_Shmem:") {
-            guard let value = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
-            kilobytes += value
-            found = true
+    /// What a process holds that the kernel cannot drop, in bytes, from
+    /// `/proc/PID/status`: `RssAnon` (its own heap and stacks) and
+    /// `RssShmem` (the pool's shared cache and facts it touched). The
+    /// database's mapped pages (`RssFile`) are page cache, left out. Not
+    /// `smaps_rollup`: a worker that changed user is not dumpable, so it may
+    /// read only its own, and a scrape reaches one worker; `status` is
+    /// world-readable, and costs no walk of the process's page tables.
+    static func memory(_ pid: Int32) -> (anonymous: Double, shared: Double)? {
+        guard let text = read("/proc/\(pid)/status") else { return nil }
+        func kilobytes(_ name: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name) }
+                .flatMap { $0.split(separator: " ").dropFirst().first.flatMap { Double($0) } }
         }
-        return found ? kilobytes * 1024 : nil
+        guard let anonymous = kilobytes("RssAnon:"), let shared = kilobytes("RssShmem:") else { return nil }
+        return (anonymous * 1024, shared * 1024)
     }
 
     /// The memory this process may use: its cgroup's `memory.max` when it has

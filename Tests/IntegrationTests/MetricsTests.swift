@@ -51,5 +51,19 @@ import Traffic
         let cpu = try #require(Self.value(after, "airwave_cpu_seconds_total"))
         #expect(cpu >= alive + victimCPU, "\(cpu) < \(alive) alive + \(victimCPU) of the killed worker")
         #expect(try #require(Self.value(before, "airwave_cpu_seconds_total")) <= cpu)
+
+        // Memory counts every process, though the scrape runs in one worker
+        // (as another user than the master): at least their private pages.
+        let privatePages = ([stack.poolPID].compactMap { $0 } + stack.workerPIDs).compactMap(Self.anonymousBytes).reduce(0, +)
+        let memory = try #require(Self.value(try stack.get("/api/v1/system/metrics").text, "airwave_resident_memory_bytes"))
+        #expect(memory >= 0.8 * privatePages, "\(memory) < the processes' own \(privatePages)")
+    }
+
+    /// `RssAnon` of /proc/PID/status, in bytes (the test runs as root: it may read any).
+    static func anonymousBytes(_ pid: pid_t) -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssAnon:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
+        return kilobytes * 1024
     }
 }
